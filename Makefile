@@ -1,0 +1,78 @@
+# Confidant: `make run` opens the app, `make test` runs every test.
+# Both install what is missing first (Debian packages, npm packages, tauri-driver),
+# so they work on a fresh Debian 12 machine with only Rust, Node, gcc and apt.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/confidant/target
+TOOLS_DIR ?= $(HOME)/.cache/confidant/tools
+TAURI_DRIVER_VERSION := 2.1.0
+TAURI_DRIVER := $(TOOLS_DIR)/bin/tauri-driver
+APP_BINARY := $(CARGO_TARGET_DIR)/debug/confidant-app
+UI_STAMP := ui/node_modules/.package-lock.json
+E2E_STAMP := tests/e2e/node_modules/.package-lock.json
+
+.PHONY: help run test deps system-deps npm-deps tools ui app bindings \
+        fmt lint rust-test ui-test e2e clean-shots
+
+help:
+	@echo "make run    install what is missing, build, open Confidant (under Xvfb without a display)"
+	@echo "make test   everything: fmt, clippy, Rust tests, UI type check + Vitest, end-to-end"
+	@echo "make bindings  regenerate ui/src/lib/bindings.ts after changing a command"
+
+# ---- installing ---------------------------------------------------------------
+
+deps: system-deps npm-deps tools
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+npm-deps: $(UI_STAMP) $(E2E_STAMP)
+
+$(UI_STAMP): ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+$(E2E_STAMP): tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund
+
+tools: $(TAURI_DRIVER)
+
+$(TAURI_DRIVER):
+	cargo install --locked --root $(TOOLS_DIR) tauri-driver --version $(TAURI_DRIVER_VERSION)
+
+# ---- building -----------------------------------------------------------------
+
+ui: $(UI_STAMP)
+	cd ui && npm run --silent build
+
+app: ui
+	cargo build -p confidant-app
+
+bindings: ui
+	CONFIDANT_UPDATE_BINDINGS=1 cargo test -p confidant-app --lib typescript_bindings_are_up_to_date
+
+run: system-deps npm-deps app
+	@bash scripts/run-app.sh "$(APP_BINARY)"
+
+# ---- testing ------------------------------------------------------------------
+
+test: deps ui fmt lint rust-test ui-test e2e
+	@echo "make test: all checks passed"
+
+fmt:
+	cargo fmt --all -- --check
+
+lint: ui
+	cargo clippy --workspace --all-targets -- -D warnings
+
+rust-test: ui
+	cargo test --workspace
+
+ui-test: $(UI_STAMP)
+	cd ui && npm run --silent check
+	cd ui && npm run --silent test
+
+e2e: app tools $(E2E_STAMP)
+	cd tests/e2e && CONFIDANT_APP_BINARY="$(APP_BINARY)" TAURI_DRIVER="$(TAURI_DRIVER)" npm test --silent

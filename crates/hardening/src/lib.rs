@@ -1,0 +1,92 @@
+//! Best-effort process hardening: the only place in Confidant with `unsafe` code.
+//!
+//! Both functions are safe to call and never fail loudly: on a system that refuses
+//! (a low `RLIMIT_MEMLOCK`, a sandbox) Confidant still works, just with less
+//! defence in depth. See docs/security.md.
+#![deny(unsafe_code)]
+
+/// Stops the kernel from writing this process's memory (keys, open notes) to a core
+/// dump and from letting other processes of the same user attach to it.
+/// Returns whether both settings took effect.
+pub fn disable_core_dumps() -> bool {
+    platform::disable_core_dumps()
+}
+
+/// Asks the kernel to keep the pages holding `bytes` in RAM, never in swap.
+/// The pages stay locked until the process exits; key buffers are small, so the
+/// cost is a handful of pages. Returns whether the request was granted.
+pub fn lock_in_memory(bytes: &[u8]) -> bool {
+    platform::lock_in_memory(bytes)
+}
+
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+mod platform {
+    pub fn disable_core_dumps() -> bool {
+        let no_core = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: setrlimit reads the struct we pass by reference and nothing else.
+        let rlimit_ok = unsafe { libc::setrlimit(libc::RLIMIT_CORE, &no_core) } == 0;
+        // SAFETY: PR_SET_DUMPABLE takes plain integer arguments; no memory is shared.
+        let dumpable_ok = unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } == 0;
+        rlimit_ok && dumpable_ok
+    }
+
+    pub fn lock_in_memory(bytes: &[u8]) -> bool {
+        if bytes.is_empty() {
+            return true;
+        }
+        // SAFETY: mlock only changes the paging of the given range, which is a live
+        // borrow for the duration of the call; it reads and writes no memory.
+        unsafe { libc::mlock(bytes.as_ptr().cast(), bytes.len()) == 0 }
+    }
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+#[allow(unsafe_code)]
+mod platform {
+    pub fn disable_core_dumps() -> bool {
+        let no_core = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: setrlimit reads the struct we pass by reference and nothing else.
+        unsafe { libc::setrlimit(libc::RLIMIT_CORE, &no_core) == 0 }
+    }
+
+    pub fn lock_in_memory(bytes: &[u8]) -> bool {
+        if bytes.is_empty() {
+            return true;
+        }
+        // SAFETY: mlock only changes the paging of the given range, a live borrow.
+        unsafe { libc::mlock(bytes.as_ptr().cast(), bytes.len()) == 0 }
+    }
+}
+
+#[cfg(not(unix))]
+mod platform {
+    pub fn disable_core_dumps() -> bool {
+        false
+    }
+
+    pub fn lock_in_memory(_bytes: &[u8]) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn core_dumps_are_switched_off() {
+        assert!(disable_core_dumps());
+        let limits = std::fs::read_to_string("/proc/self/limits").expect("procfs");
+        let core = limits.lines().find(|line| line.starts_with("Max core file size")).expect("core line");
+        assert!(core.split_whitespace().nth(4) == Some("0"), "{core}");
+    }
+
+    #[test]
+    fn locking_a_small_buffer_is_harmless() {
+        let buffer = Box::new([7u8; 32]);
+        let _ = lock_in_memory(buffer.as_slice());
+        assert_eq!(buffer[0], 7);
+    }
+}

@@ -1,0 +1,127 @@
+//! The errors the vault reports: one variant per situation a user can act on.
+//!
+//! Messages are lowercase, hold no record content (ids and counts only) and say
+//! what to do next.
+
+/// Everything that can go wrong in the vault, by what the user can do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The linked SQLite library is not SQLCipher, so it would silently ignore the key.
+    #[error("this build of confidant has no sqlcipher support; reinstall confidant")]
+    EncryptionUnavailable,
+    /// The operating system gave us no random bytes.
+    #[error("the operating system's random number source is unavailable; restart the computer and try again")]
+    RandomnessUnavailable,
+    /// There is no vault in the chosen folder.
+    #[error("no vault found in this folder; create one, or choose the folder that holds vault.keys")]
+    VaultNotFound,
+    /// Creating a vault where one exists would destroy it.
+    #[error("a vault already exists in this folder; unlock it, or choose an empty folder")]
+    VaultAlreadyExists,
+    /// The passphrase does not open the vault.
+    #[error("wrong passphrase; check caps lock and keyboard layout, or use your recovery key")]
+    WrongPassphrase,
+    /// The recovery key is well formed but does not open this vault.
+    #[error("this recovery key does not open this vault; check that the recovery kit belongs to this vault")]
+    WrongRecoveryKey,
+    /// The recovery key's checksum does not match: a character was mistyped.
+    #[error("the recovery key has a typo; compare each group with your recovery kit")]
+    RecoveryKeyTypo,
+    /// The recovery key has too few or too many characters.
+    #[error("the recovery key has {found} characters, but a recovery key has {expected} (nine groups of four)")]
+    RecoveryKeyWrongLength {
+        /// Characters typed, separators not counted.
+        found: usize,
+        /// Characters a recovery key has.
+        expected: usize,
+    },
+    /// A character that cannot appear in a recovery key.
+    #[error(
+        "group {group} of the recovery key has a character that is not used in recovery keys; compare it with your recovery kit"
+    )]
+    RecoveryKeyMalformed {
+        /// The group (1–9) holding the unexpected character.
+        group: usize,
+    },
+    /// The new passphrase is too easy to guess.
+    #[error("this passphrase is too easy to guess: {reason}")]
+    WeakPassphrase {
+        /// What to change, e.g. "use at least 12 characters".
+        reason: String,
+    },
+    /// Too many wrong attempts in a row: wait before the next one.
+    #[error("too many wrong attempts; wait {retry_after_seconds} s before trying again, or use your recovery key")]
+    TooManyAttempts {
+        /// Seconds until the next attempt is allowed.
+        retry_after_seconds: u64,
+    },
+    /// vault.keys cannot be read or fails its integrity check.
+    #[error("the key file vault.keys is damaged ({reason}); restore vault.keys from a backup")]
+    KeyFileDamaged {
+        /// What is wrong, without any key material.
+        reason: &'static str,
+    },
+    /// vault.keys was written by a newer Confidant.
+    #[error("the key file was written by a newer version of confidant (format {version}); update confidant to open it")]
+    KeyFileTooNew {
+        /// The format version found.
+        version: u32,
+    },
+    /// The key is right but the database fails its integrity check.
+    #[error("the vault database is damaged ({damaged_pages} damaged pages); restore it from a backup")]
+    DatabaseDamaged {
+        /// How many pages failed their authentication check (0 when unknown).
+        damaged_pages: usize,
+    },
+    /// The database was written by a newer Confidant.
+    #[error(
+        "the vault was written by a newer version of confidant (schema {found}, this version knows {supported}); update confidant to open it"
+    )]
+    VaultTooNew {
+        /// The schema version in the file.
+        found: i64,
+        /// The newest schema this build knows.
+        supported: i64,
+    },
+    /// Device binding is on, but this computer's keychain has no secret for the vault.
+    #[error(
+        "this vault is bound to the keychain of the computer it was set up on, and this computer's keychain has no key for it; unlock with your recovery key to bind it to this computer"
+    )]
+    DeviceSecretMissing,
+    /// The keychain could not be reached.
+    #[error("the system keychain is not available ({detail}); unlock the keychain, or use your recovery key")]
+    KeychainUnavailable {
+        /// The keychain's own description of the problem (no secrets).
+        detail: String,
+    },
+    /// A setting outside its allowed range.
+    #[error("{name} must be {allowed}")]
+    InvalidSetting {
+        /// The setting's name.
+        name: &'static str,
+        /// The allowed values, e.g. "between 1 and 60 minutes".
+        allowed: &'static str,
+    },
+    /// A file operation failed.
+    #[error("could not {action}: {source}; check that the disk has space and the vault folder is writable")]
+    Io {
+        /// What we were doing, e.g. "write vault.keys".
+        action: &'static str,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A database error with no better classification. Holds no record text.
+    #[error("the vault database reported an error: {0}")]
+    Database(#[from] rusqlite::Error),
+}
+
+impl Error {
+    pub(crate) fn io(action: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+        move |source| Error::Io { action, source }
+    }
+}
+
+/// Result with the vault's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

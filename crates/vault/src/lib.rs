@@ -1,0 +1,28 @@
+//! Confidant's core library: the encrypted vault and everything stored in it.
+//!
+//! This crate knows nothing of Tauri, the web view or the terminal: it returns
+//! values and typed errors and never prints. The desktop shell (`src-tauri`) and
+//! the command line (`crates/cli`) are thin layers over it.
+#![forbid(unsafe_code)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod audit;
+pub mod device;
+mod error;
+pub mod kdf;
+pub mod keyfile;
+mod recovery;
+mod secret;
+mod storage;
+mod strength;
+mod vault;
+
+pub use error::{Error, Result};
+pub use recovery::{RECOVERY_KEY_CHARS, RecoveryKey};
+pub use secret::{Passphrase, SecretKey};
+pub use storage::{SCHEMA_VERSION, sqlcipher_version};
+pub use strength::{MINIMUM_PASSPHRASE_CHARS, PassphraseStrength, rate_passphrase};
+pub use vault::{
+    CreateOptions, CreatedVault, DATABASE_FILE, DEFAULT_AUTO_LOCK_MINUTES, KEY_FILE, LockReason, Vault, VaultLocation,
+    VaultStatus, VerifyReport,
+};

@@ -1,0 +1,614 @@
+//! The vault: create, unlock, lock, change passphrase, rotate the data key.
+//!
+//! An unlocked vault is a [`Vault`] value holding the open database and the data
+//! key; locking drops it, which closes the connection and wipes the key. There is
+//! no other "unlocked" state anywhere.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::audit::{self, ChainReport, EventKind, NewEvent};
+use crate::device::DeviceKeychain;
+use crate::kdf::{self, KdfParams, KdfPolicy};
+use crate::keyfile::{self, KeyFile};
+use crate::recovery::RecoveryKey;
+use crate::secret::{Passphrase, SecretKey};
+use crate::storage::{self, OpenMode};
+use crate::strength;
+use crate::{Error, Result};
+
+/// File name of the encrypted database inside the vault folder.
+pub const DATABASE_FILE: &str = "vault.db";
+/// File name of the key file inside the vault folder.
+pub const KEY_FILE: &str = "vault.keys";
+/// Failures allowed in a row before each further attempt must wait.
+pub const FREE_ATTEMPTS: u32 = 5;
+/// The longest wait between attempts.
+const MAXIMUM_BACKOFF_SECONDS: u64 = 300;
+
+/// Auto-lock after this many idle minutes unless the therapist chose otherwise.
+pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
+
+/// Where a vault lives: a folder holding `vault.db` and `vault.keys`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultLocation {
+    folder: PathBuf,
+}
+
+impl VaultLocation {
+    /// The vault in `folder` (which need not exist yet).
+    pub fn new(folder: impl Into<PathBuf>) -> Self {
+        VaultLocation { folder: folder.into() }
+    }
+
+    /// The vault folder.
+    pub fn folder(&self) -> &Path {
+        &self.folder
+    }
+
+    /// Path of the encrypted database.
+    pub fn database_path(&self) -> PathBuf {
+        self.folder.join(DATABASE_FILE)
+    }
+
+    /// Path of the key file.
+    pub fn key_file_path(&self) -> PathBuf {
+        self.folder.join(KEY_FILE)
+    }
+
+    /// Whether a vault (its key file) exists here.
+    pub fn exists(&self) -> bool {
+        self.key_file_path().exists()
+    }
+}
+
+/// Choices made when a vault is created.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateOptions {
+    /// Mix a secret from this computer's keychain into the passphrase slot.
+    pub device_binding: bool,
+    /// How to choose Argon2id parameters.
+    pub kdf: KdfPolicy,
+}
+
+impl Default for CreateOptions {
+    fn default() -> Self {
+        CreateOptions { device_binding: true, kdf: KdfPolicy::default() }
+    }
+}
+
+/// Why the vault was locked, as recorded in the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockReason {
+    /// The therapist pressed Lock or Ctrl+L.
+    User,
+    /// No activity for the auto-lock time.
+    Idle,
+    /// The computer went to sleep.
+    Suspend,
+    /// The screen was locked.
+    ScreenLocked,
+    /// The app quit.
+    Quit,
+}
+
+impl LockReason {
+    /// The stable name stored in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockReason::User => "user",
+            LockReason::Idle => "idle",
+            LockReason::Suspend => "suspend",
+            LockReason::ScreenLocked => "screen_locked",
+            LockReason::Quit => "quit",
+        }
+    }
+}
+
+/// What can be known about a vault without unlocking it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VaultStatus {
+    /// Whether there is a vault in the folder.
+    pub exists: bool,
+    /// The vault's random id.
+    pub vault_id: Option<String>,
+    /// When the vault was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Whether unlocking needs this computer's keychain.
+    pub device_bound: bool,
+    /// Wrong attempts in a row.
+    pub failed_attempts: u32,
+    /// Seconds until the next attempt is allowed (0 = now).
+    pub retry_after_seconds: u64,
+    /// Argon2id parameters of the passphrase slot.
+    pub kdf: Option<KdfParams>,
+}
+
+/// A freshly created vault and its recovery key, to be shown once.
+#[derive(Debug)]
+pub struct CreatedVault {
+    /// The open vault.
+    pub vault: Vault,
+    /// The recovery key: show it, then drop it.
+    pub recovery_key: RecoveryKey,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// The audit chain.
+    pub audit: ChainReport,
+}
+
+impl VerifyReport {
+    /// Whether everything checked out.
+    pub fn is_ok(&self) -> bool {
+        self.audit.is_intact()
+    }
+}
+
+/// An unlocked vault. Dropping it locks: the connection closes, the key is wiped.
+pub struct Vault {
+    location: VaultLocation,
+    connection: Connection,
+    data_key: SecretKey,
+    keys: KeyFile,
+    keychain: Arc<dyn DeviceKeychain>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Vault")
+            .field("location", &self.location)
+            .field("vault_id", &self.keys.vault_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// Creates a vault in an empty folder and returns it unlocked, with the
+    /// recovery key to show once.
+    pub fn create(
+        location: &VaultLocation,
+        passphrase: &Passphrase,
+        options: CreateOptions,
+        keychain: Arc<dyn DeviceKeychain>,
+    ) -> Result<CreatedVault> {
+        strength::require_strong(passphrase)?;
+        if location.exists() || location.database_path().exists() {
+            return Err(Error::VaultAlreadyExists);
+        }
+        std::fs::create_dir_all(location.folder()).map_err(Error::io("create the vault folder"))?;
+        restrict_folder_permissions(location.folder());
+        let passphrase_kdf = options.kdf.resolve()?;
+        // The recovery key carries 160 random bits: the floor is plenty.
+        let recovery_kdf = if passphrase_kdf.memory_kib < kdf::MINIMUM_PARAMS.memory_kib {
+            passphrase_kdf
+        } else {
+            kdf::MINIMUM_PARAMS
+        };
+        let vault_id = hex::encode(*keyfile::random_bytes::<16>()?);
+        let data_key = SecretKey::random()?;
+        let recovery_key = RecoveryKey::generate()?;
+        let device_secret = if options.device_binding {
+            let secret = SecretKey::random()?;
+            keychain.store(&vault_id, &secret)?;
+            Some(secret)
+        } else {
+            None
+        };
+
+        let mut keys = KeyFile::new(vault_id);
+        keys.put_slot(keys.seal_passphrase_slot(&data_key, passphrase, passphrase_kdf, device_secret.as_ref())?);
+        keys.put_slot(keys.seal_recovery_slot(&data_key, &recovery_key, recovery_kdf)?);
+
+        let database_path = location.database_path();
+        let created = (|| {
+            let connection = storage::open(&database_path, &data_key, OpenMode::Create)?;
+            audit::append(
+                &connection,
+                &NewEvent::new(EventKind::VaultCreated).with_detail(serde_json::json!({
+                    "device_bound": options.device_binding,
+                    "kdf_memory_kib": passphrase_kdf.memory_kib,
+                    "kdf_iterations": passphrase_kdf.iterations,
+                })),
+            )?;
+            keys.write(&location.key_file_path())?;
+            Ok(connection)
+        })();
+        let connection = match created {
+            Ok(connection) => connection,
+            Err(error) => {
+                // Leave the folder as it was, so creating again works.
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", database_path.display()));
+                }
+                if options.device_binding {
+                    let _ = keychain.delete(&keys.vault_id);
+                }
+                return Err(error);
+            }
+        };
+        let vault = Vault { location: location.clone(), connection, data_key, keys, keychain };
+        Ok(CreatedVault { vault, recovery_key })
+    }
+
+    /// What can be known about the vault in `location` without unlocking it.
+    pub fn status(location: &VaultLocation) -> Result<VaultStatus> {
+        if !location.exists() {
+            return Ok(VaultStatus {
+                exists: false,
+                vault_id: None,
+                created_at: None,
+                device_bound: false,
+                failed_attempts: 0,
+                retry_after_seconds: 0,
+                kdf: None,
+            });
+        }
+        let keys = KeyFile::read(&location.key_file_path())?;
+        let kdf = match keys.passphrase_slot() {
+            Some(keyfile::KeySlot::Passphrase { kdf, .. }) => Some(*kdf),
+            _ => None,
+        };
+        Ok(VaultStatus {
+            exists: true,
+            vault_id: Some(keys.vault_id.clone()),
+            created_at: Some(keys.created_at),
+            device_bound: keys.is_device_bound(),
+            failed_attempts: keys.unlock_failures.consecutive,
+            retry_after_seconds: retry_after_seconds(&keys, Utc::now()),
+            kdf,
+        })
+    }
+
+    /// Unlocks with the passphrase (and this computer's keychain when bound).
+    pub fn unlock(
+        location: &VaultLocation,
+        passphrase: &Passphrase,
+        keychain: Arc<dyn DeviceKeychain>,
+    ) -> Result<Vault> {
+        let key_path = location.key_file_path();
+        let mut keys = KeyFile::read(&key_path)?;
+        refuse_while_backing_off(&keys)?;
+        let device_secret = if keys.is_device_bound() {
+            Some(keychain.load(&keys.vault_id)?.ok_or(Error::DeviceSecretMissing)?)
+        } else {
+            None
+        };
+        let data_key = match keys.open_passphrase_slot(passphrase, device_secret.as_ref()) {
+            Ok(data_key) => data_key,
+            Err(Error::WrongPassphrase) => {
+                keys.record_failure(Utc::now());
+                keys.write(&key_path)?;
+                return Err(Error::WrongPassphrase);
+            }
+            Err(other) => return Err(other),
+        };
+        let (connection, data_key) = open_database(location, &mut keys, data_key, |keys| {
+            keys.open_pending_passphrase_slot(passphrase, device_secret.as_ref())
+        })?;
+        let mut vault = Vault { location: location.clone(), connection, data_key, keys, keychain };
+        vault.record_unlock("passphrase", &[])?;
+        Ok(vault)
+    }
+
+    /// Unlocks with the recovery key and sets a new passphrase. When the vault
+    /// was device-bound, it is bound to this computer's keychain (or, if there is
+    /// none, unbound, which the returned vault's status shows).
+    pub fn recover(
+        location: &VaultLocation,
+        recovery_key: &RecoveryKey,
+        new_passphrase: &Passphrase,
+        keychain: Arc<dyn DeviceKeychain>,
+    ) -> Result<Vault> {
+        strength::require_strong(new_passphrase)?;
+        let key_path = location.key_file_path();
+        let mut keys = KeyFile::read(&key_path)?;
+        refuse_while_backing_off(&keys)?;
+        let data_key = match keys.open_recovery_slot(recovery_key) {
+            Ok(data_key) => data_key,
+            Err(Error::WrongRecoveryKey) => {
+                keys.record_failure(Utc::now());
+                keys.write(&key_path)?;
+                return Err(Error::WrongRecoveryKey);
+            }
+            Err(other) => return Err(other),
+        };
+        let (connection, data_key) =
+            open_database(location, &mut keys, data_key, |keys| keys.open_pending_recovery_slot(recovery_key))?;
+        let was_bound = keys.is_device_bound();
+        let passphrase_kdf = match keys.passphrase_slot() {
+            Some(keyfile::KeySlot::Passphrase { kdf, .. }) => *kdf,
+            _ => kdf::MINIMUM_PARAMS,
+        };
+        let mut vault = Vault { location: location.clone(), connection, data_key, keys, keychain };
+        let device_secret = if was_bound { vault.new_device_secret().ok() } else { None };
+        let slot =
+            vault.keys.seal_passphrase_slot(&vault.data_key, new_passphrase, passphrase_kdf, device_secret.as_ref())?;
+        vault.keys.put_slot(slot);
+        let mut events = vec![
+            NewEvent::new(EventKind::RecoveryKeyUsed),
+            NewEvent::new(EventKind::PassphraseChanged).with_detail(serde_json::json!({ "via": "recovery_key" })),
+        ];
+        if was_bound && device_secret.is_none() {
+            events.push(
+                NewEvent::new(EventKind::DeviceBindingChanged)
+                    .with_detail(serde_json::json!({ "enabled": false, "why": "keychain_unavailable" })),
+            );
+        }
+        vault.record_unlock("recovery_key", &events)?;
+        Ok(vault)
+    }
+
+    /// Locks: records why, closes the database and wipes the key.
+    pub fn lock(self, reason: LockReason) -> Result<()> {
+        let recorded = audit::append(
+            &self.connection,
+            &NewEvent::new(EventKind::VaultLocked).with_detail(serde_json::json!({ "reason": reason.as_str() })),
+        );
+        drop(self);
+        recorded.map(|_| ())
+    }
+
+    /// Changes the passphrase after checking the current one. Only the key slot
+    /// changes; the database is untouched.
+    pub fn change_passphrase(&mut self, current: &Passphrase, new: &Passphrase) -> Result<()> {
+        strength::require_strong(new)?;
+        let device_secret = self.check_passphrase(current)?;
+        let kdf = self.passphrase_kdf();
+        let slot = self.keys.seal_passphrase_slot(&self.data_key, new, kdf, device_secret.as_ref())?;
+        self.keys.put_slot(slot);
+        self.keys.write(&self.location.key_file_path())?;
+        audit::append(&self.connection, &NewEvent::new(EventKind::PassphraseChanged))?;
+        Ok(())
+    }
+
+    /// Re-encrypts the database under a new data key and rewraps both slots.
+    /// Safe against a crash at any point: the new slots are saved as "pending"
+    /// before the database changes, and unlock tries them if the old key fails.
+    pub fn rotate_data_key(&mut self, passphrase: &Passphrase) -> Result<()> {
+        let device_secret = self.check_passphrase(passphrase)?;
+        let new_key = SecretKey::random()?;
+        let kdf = self.passphrase_kdf();
+        let pending = vec![
+            self.keys.seal_passphrase_slot(&new_key, passphrase, kdf, device_secret.as_ref())?,
+            self.keys.reseal_recovery_slot(&new_key)?,
+        ];
+        let key_path = self.location.key_file_path();
+        self.keys.pending_rotation = pending;
+        self.keys.write(&key_path)?;
+        if let Err(error) = storage::apply_key(&self.connection, &new_key, "rekey") {
+            self.keys.pending_rotation.clear();
+            self.keys.write(&key_path)?;
+            return Err(error);
+        }
+        self.data_key = new_key;
+        self.keys.promote_pending_rotation();
+        self.keys.write(&key_path)?;
+        audit::append(&self.connection, &NewEvent::new(EventKind::DataKeyRotated))?;
+        Ok(())
+    }
+
+    /// Switches device binding on or off (needs the passphrase to rewrap its slot).
+    pub fn set_device_binding(&mut self, passphrase: &Passphrase, enabled: bool) -> Result<()> {
+        let old_secret = self.check_passphrase(passphrase)?;
+        if enabled == self.keys.is_device_bound() {
+            return Ok(());
+        }
+        let new_secret = if enabled { Some(self.new_device_secret()?) } else { None };
+        let kdf = self.passphrase_kdf();
+        let slot = self.keys.seal_passphrase_slot(&self.data_key, passphrase, kdf, new_secret.as_ref())?;
+        self.keys.put_slot(slot);
+        self.keys.write(&self.location.key_file_path())?;
+        if !enabled && old_secret.is_some() {
+            // The slot no longer needs it; a failure here leaves only an unused entry.
+            let _ = self.keychain.delete(&self.keys.vault_id);
+        }
+        audit::append(
+            &self.connection,
+            &NewEvent::new(EventKind::DeviceBindingChanged).with_detail(serde_json::json!({ "enabled": enabled })),
+        )?;
+        Ok(())
+    }
+
+    /// Whether unlocking needs this computer's keychain.
+    pub fn is_device_bound(&self) -> bool {
+        self.keys.is_device_bound()
+    }
+
+    /// The vault's random id.
+    pub fn vault_id(&self) -> &str {
+        &self.keys.vault_id
+    }
+
+    /// Where the vault lives.
+    pub fn location(&self) -> &VaultLocation {
+        &self.location
+    }
+
+    /// Minutes of inactivity before the app locks.
+    pub fn auto_lock_minutes(&self) -> Result<u32> {
+        let stored: Option<String> = self
+            .connection
+            .query_row("SELECT value FROM setting WHERE name = 'auto_lock_minutes'", [], |row| row.get(0))
+            .optional()?;
+        Ok(stored.and_then(|value| value.parse().ok()).unwrap_or(DEFAULT_AUTO_LOCK_MINUTES))
+    }
+
+    /// Sets the auto-lock time, 1 to 60 minutes.
+    pub fn set_auto_lock_minutes(&mut self, minutes: u32) -> Result<()> {
+        if !(1..=60).contains(&minutes) {
+            return Err(Error::InvalidSetting { name: "auto-lock time", allowed: "between 1 and 60 minutes" });
+        }
+        let transaction = self.connection.transaction()?;
+        transaction.execute(
+            "INSERT INTO setting (name, value) VALUES ('auto_lock_minutes', ?1)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [minutes.to_string()],
+        )?;
+        audit::append(
+            &transaction,
+            &NewEvent::new(EventKind::SettingChanged)
+                .with_detail(serde_json::json!({ "setting": "auto_lock_minutes", "value": minutes })),
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Checks the audit chain (later: signed notes too).
+    pub fn verify(&self) -> Result<VerifyReport> {
+        Ok(VerifyReport { audit: audit::verify_chain(&self.connection)? })
+    }
+
+    /// The newest audit events, newest first.
+    pub fn recent_audit_events(&self, limit: u32) -> Result<Vec<audit::AuditEvent>> {
+        audit::recent(&self.connection, limit)
+    }
+
+    /// The data key, so tests can check it never reaches the disk in the clear.
+    #[cfg(feature = "test-util")]
+    pub fn expose_data_key_for_tests(&self) -> &SecretKey {
+        &self.data_key
+    }
+
+    /// The open database, for the record modules of this crate.
+    #[allow(dead_code)]
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    fn passphrase_kdf(&self) -> KdfParams {
+        match self.keys.passphrase_slot() {
+            Some(keyfile::KeySlot::Passphrase { kdf, .. }) => *kdf,
+            _ => kdf::MINIMUM_PARAMS,
+        }
+    }
+
+    /// Re-authentication: the passphrase must open the current slot. Returns the
+    /// device secret in use, if any.
+    fn check_passphrase(&self, passphrase: &Passphrase) -> Result<Option<SecretKey>> {
+        let device_secret = if self.keys.is_device_bound() {
+            Some(self.keychain.load(&self.keys.vault_id)?.ok_or(Error::DeviceSecretMissing)?)
+        } else {
+            None
+        };
+        self.keys.open_passphrase_slot(passphrase, device_secret.as_ref())?;
+        Ok(device_secret)
+    }
+
+    fn new_device_secret(&self) -> Result<SecretKey> {
+        let secret = SecretKey::random()?;
+        self.keychain.store(&self.keys.vault_id, &secret)?;
+        Ok(secret)
+    }
+
+    /// Writes the unlock (and any failures before it) to the audit log and resets
+    /// the failure counter.
+    fn record_unlock(&mut self, method: &str, extra: &[NewEvent]) -> Result<()> {
+        let failures = self.keys.take_failures();
+        let transaction = self.connection.transaction()?;
+        for failed_at in &failures.unrecorded {
+            audit::append(&transaction, &NewEvent::new(EventKind::UnlockFailed).at(*failed_at))?;
+        }
+        let dropped = failures.consecutive as usize;
+        if dropped > failures.unrecorded.len() {
+            let detail = serde_json::json!({ "not_individually_recorded": dropped - failures.unrecorded.len() });
+            audit::append(&transaction, &NewEvent::new(EventKind::UnlockFailed).with_detail(detail))?;
+        }
+        for event in extra {
+            audit::append(&transaction, event)?;
+        }
+        audit::append(
+            &transaction,
+            &NewEvent::new(EventKind::VaultUnlocked).with_detail(serde_json::json!({ "method": method })),
+        )?;
+        transaction.commit()?;
+        self.keys.write(&self.location.key_file_path())?;
+        Ok(())
+    }
+}
+
+/// Opens the database with `data_key`; if that fails because a key rotation was
+/// interrupted after re-encrypting, opens it with the pending slot's key instead
+/// and completes the rotation in the key file.
+fn open_database(
+    location: &VaultLocation,
+    keys: &mut KeyFile,
+    data_key: SecretKey,
+    open_pending: impl Fn(&KeyFile) -> Option<Result<SecretKey>>,
+) -> Result<(Connection, SecretKey)> {
+    let database_path = location.database_path();
+    match storage::open(&database_path, &data_key, OpenMode::Existing) {
+        Ok(connection) => {
+            if !keys.pending_rotation.is_empty() {
+                keys.pending_rotation.clear();
+            }
+            Ok((connection, data_key))
+        }
+        Err(Error::DatabaseDamaged { damaged_pages: 0 }) if !keys.pending_rotation.is_empty() => {
+            let Some(Ok(pending_key)) = open_pending(keys) else {
+                return Err(Error::DatabaseDamaged { damaged_pages: 0 });
+            };
+            let connection = storage::open(&database_path, &pending_key, OpenMode::Existing)?;
+            keys.promote_pending_rotation();
+            Ok((connection, pending_key))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+fn backoff_seconds(consecutive_failures: u32) -> u64 {
+    if consecutive_failures < FREE_ATTEMPTS {
+        return 0;
+    }
+    let doublings = (consecutive_failures - FREE_ATTEMPTS).min(16);
+    (5u64 << doublings).min(MAXIMUM_BACKOFF_SECONDS)
+}
+
+fn retry_after_seconds(keys: &KeyFile, now: DateTime<Utc>) -> u64 {
+    let wait = backoff_seconds(keys.unlock_failures.consecutive);
+    let Some(last_failure) = keys.unlock_failures.last_failure_at else { return 0 };
+    let elapsed = (now - last_failure).num_seconds();
+    if elapsed < 0 {
+        // The clock went backwards: wait the full interval, no longer.
+        return wait;
+    }
+    wait.saturating_sub(elapsed.unsigned_abs())
+}
+
+fn refuse_while_backing_off(keys: &KeyFile) -> Result<()> {
+    let retry_after_seconds = retry_after_seconds(keys, Utc::now());
+    if retry_after_seconds > 0 {
+        return Err(Error::TooManyAttempts { retry_after_seconds });
+    }
+    Ok(())
+}
+
+/// Only the therapist's account may list or read the vault folder.
+#[cfg(unix)]
+fn restrict_folder_permissions(folder: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700));
+}
+
+#[cfg(not(unix))]
+fn restrict_folder_permissions(_folder: &Path) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_starts_after_five_failures_and_doubles_up_to_five_minutes() {
+        let waits: Vec<u64> = (0..12).map(backoff_seconds).collect();
+        assert_eq!(waits, vec![0, 0, 0, 0, 0, 5, 10, 20, 40, 80, 160, 300]);
+        assert_eq!(backoff_seconds(u32::MAX), 300);
+    }
+}

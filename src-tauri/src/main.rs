@@ -1,0 +1,7 @@
+//! Entry point of the Confidant desktop app.
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    confidant_app::run();
+}

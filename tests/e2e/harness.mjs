@@ -1,0 +1,174 @@
+// End-to-end harness: runs the real Confidant binary under Xvfb through
+// tauri-driver + WebKitWebDriver, one app (and one data folder) per test, and
+// stops every process it started by process group, also when a test fails.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Builder } from "selenium-webdriver";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const shotsDir = process.env.CONFIDANT_E2E_SHOTS ?? join(repoRoot, "target/e2e-shots");
+const nativeDriver = process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver";
+
+/** Every child we started, by pid; each leads its own process group. */
+const children = new Set();
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+process.on("exit", () => {
+  for (const child of children) killGroup(child, "SIGKILL");
+});
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => process.exit(130));
+}
+
+function startChild(command, args, options = {}) {
+  const child = spawn(command, args, { detached: true, ...options });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
+async function stopChild(child) {
+  if (!children.has(child)) return;
+  const exited = new Promise((done) => child.once("exit", done));
+  killGroup(child, "SIGTERM");
+  const timer = setTimeout(() => killGroup(child, "SIGKILL"), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function appBinary() {
+  const binary = process.env.CONFIDANT_APP_BINARY;
+  if (!binary || !existsSync(binary)) {
+    throw new Error(
+      `CONFIDANT_APP_BINARY must point at the built app (got ${binary ?? "nothing"}); run the suite through \`make test\``,
+    );
+  }
+  return resolve(binary);
+}
+
+async function freePort() {
+  return new Promise((done, fail) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Starts a private X server and resolves with its display, e.g. ":7". */
+async function startXvfb() {
+  const xvfb = startChild("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  xvfb.stderr.on("data", (chunk) => (stderr += chunk));
+  const display = await new Promise((done, fail) => {
+    let buffer = "";
+    xvfb.stdio[3].on("data", (chunk) => {
+      buffer += chunk;
+      if (buffer.includes("\n")) done(`:${buffer.trim()}`);
+    });
+    xvfb.once("exit", (code) => fail(new Error(`Xvfb exited with ${code}: ${stderr}`)));
+    setTimeout(() => fail(new Error("Xvfb did not report a display within 10 s")), 10_000);
+  });
+  return { xvfb, display };
+}
+
+async function waitForDriver(port, driverProcess, log) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (driverProcess.exitCode !== null) throw new Error(`tauri-driver exited early:\n${log()}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/status`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within 15 s:\n${log()}`);
+}
+
+/**
+ * Launches the real app for one test with its own data folder and X display.
+ * Registers clean-up on the test context, so processes stop even if the test fails.
+ */
+export async function launchApp(t, { env = {} } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "confidant-e2e-"));
+  const home = join(dataDir, "home");
+  mkdirSync(home);
+  const { xvfb, display } = await startXvfb();
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driverLog = [];
+  const tauriDriver = process.env.TAURI_DRIVER ?? "tauri-driver";
+  const driverProcess = startChild(
+    tauriDriver,
+    ["--port", String(port), "--native-port", String(nativePort), "--native-driver", nativeDriver],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        DISPLAY: display,
+        HOME: home,
+        XDG_DATA_HOME: join(home, ".local/share"),
+        XDG_CONFIG_HOME: join(home, ".config"),
+        XDG_CACHE_HOME: join(home, ".cache"),
+        CONFIDANT_VAULT: join(dataDir, "vault"),
+        ...env,
+      },
+    },
+  );
+  driverProcess.stdout.on("data", (chunk) => driverLog.push(String(chunk)));
+  driverProcess.stderr.on("data", (chunk) => driverLog.push(String(chunk)));
+
+  let driver = null;
+  const stop = async () => {
+    if (driver) await driver.quit().catch(() => {});
+    driver = null;
+    await stopChild(driverProcess);
+    await stopChild(xvfb);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  t.after(stop);
+
+  await waitForDriver(port, driverProcess, () => driverLog.join(""));
+  driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: appBinary() } })
+    .build();
+
+  return {
+    driver,
+    dataDir,
+    vaultDir: join(dataDir, "vault"),
+    /** Saves what the therapist would see as target/e2e-shots/<name>.png. */
+    async screenshot(name) {
+      // Let fonts, images and the last DOM change reach the screen first.
+      await driver.executeAsyncScript(`
+        const done = arguments[arguments.length - 1];
+        const images = [...document.images].map((image) => image.decode().catch(() => {}));
+        Promise.all([document.fonts.ready, ...images]).then(() =>
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50))));`);
+      mkdirSync(shotsDir, { recursive: true });
+      const path = join(shotsDir, `${name}.png`);
+      writeFileSync(path, Buffer.from(await driver.takeScreenshot(), "base64"));
+      return path;
+    },
+    stop,
+  };
+}

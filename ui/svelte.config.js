@@ -1,0 +1,7 @@
+// Svelte compiler options: runes everywhere, TypeScript preprocessing by Vite.
+import { vitePreprocess } from "@sveltejs/vite-plugin-svelte";
+
+export default {
+  preprocess: vitePreprocess(),
+  compilerOptions: { runes: true },
+};
