@@ -1,32 +1,288 @@
 //! `confidant`: the command line over the vault, for scripts, backups and support.
+//!
+//! Every command runs without a terminal when its secrets come from files or
+//! environment variables, so scripts and tests can drive it. Exit codes are
+//! documented in `confidant --help` and docs/cli.md.
 #![forbid(unsafe_code)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod secrets;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use confidant_vault::device::{DeviceKeychain, OsKeychain};
+use confidant_vault::kdf::KdfPolicy;
+use confidant_vault::{CreateOptions, Error, LockReason, Vault, VaultLocation};
+use serde_json::json;
+
+use crate::secrets::SecretSources;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  any other error
+  2  usage error (bad arguments, or a secret needed but no terminal to ask)
+  3  wrong passphrase or recovery key (including a recovery key with a typo)
+  4  vault missing or damaged
+  5  locked out after too many wrong attempts: wait and retry
+
+Secrets are read from the terminal without echo, or non-interactively from
+--passphrase-file / CONFIDANT_PASSPHRASE, --new-passphrase-file /
+CONFIDANT_NEW_PASSPHRASE and --recovery-file / CONFIDANT_RECOVERY_KEY.";
 
 /// Confidant's command line.
 #[derive(Debug, Parser)]
-#[command(name = "confidant", version, about = "Encrypted notebook for therapists: command line")]
+#[command(name = "confidant", version, about = "Encrypted clinical notebook: command line", after_help = AFTER_HELP)]
 struct Cli {
+    /// The vault folder (holding vault.db and vault.keys).
+    #[arg(long, global = true, env = "CONFIDANT_VAULT", value_name = "DIR")]
+    vault: Option<PathBuf>,
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Read the passphrase from this file (first line) instead of the terminal.
+    #[arg(long, global = true, value_name = "PATH")]
+    passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the app and SQLCipher versions.
-    Version,
+    /// Create a new vault and print its recovery key (once).
+    Init {
+        /// Do not bind the vault to this computer's keychain.
+        #[arg(long)]
+        no_device_binding: bool,
+        /// Aim for this many milliseconds per passphrase check (never below m=64 MiB, t=3).
+        #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        kdf_target_ms: u64,
+    },
+    /// Show whether a vault exists, whether it is device-bound, failed attempts.
+    Status,
+    /// Change the passphrase.
+    Passphrase {
+        #[command(subcommand)]
+        action: PassphraseAction,
+    },
+    /// Unlock with the recovery key and set a new passphrase.
+    Recover {
+        /// Read the recovery key from this file instead of the terminal.
+        #[arg(long, value_name = "PATH")]
+        recovery_file: Option<PathBuf>,
+        /// Read the new passphrase from this file instead of the terminal.
+        #[arg(long, value_name = "PATH")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Re-encrypt the database under a new data key.
+    RotateKey,
+    /// Check the audit chain (and, later, every signed note).
+    Verify,
 }
 
-fn main() -> anyhow::Result<()> {
+#[derive(Debug, Subcommand)]
+enum PassphraseAction {
+    /// Set a new passphrase (the current one is asked first).
+    Change {
+        /// Read the new passphrase from this file instead of the terminal.
+        #[arg(long, value_name = "PATH")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+}
+
+/// What went wrong, with the exit code it maps to.
+enum Failure {
+    Usage(String),
+    Vault(Error),
+    Other(anyhow::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Vault(error)
+    }
+}
+
+impl Failure {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::Vault(error) => exit_code_for(error),
+            Failure::Other(_) => 1,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Failure::Usage(_) => "usage",
+            Failure::Vault(error) => error.code(),
+            Failure::Other(_) => "other",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Failure::Usage(message) => message.clone(),
+            Failure::Vault(error) => error.to_string(),
+            Failure::Other(error) => format!("{error:#}"),
+        }
+    }
+}
+
+fn exit_code_for(error: &Error) -> u8 {
+    match error {
+        Error::WrongPassphrase
+        | Error::WrongRecoveryKey
+        | Error::RecoveryKeyTypo
+        | Error::RecoveryKeyWrongLength { .. }
+        | Error::RecoveryKeyMalformed { .. } => 3,
+        Error::VaultNotFound
+        | Error::KeyFileDamaged { .. }
+        | Error::KeyFileTooNew { .. }
+        | Error::DatabaseDamaged { .. }
+        | Error::VaultTooNew { .. } => 4,
+        Error::TooManyAttempts { .. } => 5,
+        _ => 1,
+    }
+}
+
+fn main() -> ExitCode {
+    confidant_hardening::disable_core_dumps();
     let cli = Cli::parse();
+    let json_output = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            if json_output {
+                println!("{}", json!({ "error": { "code": failure.code(), "message": failure.message() } }));
+            }
+            eprintln!("confidant: {}", failure.message());
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let location = match cli.vault.clone() {
+        Some(folder) => VaultLocation::new(folder),
+        None => VaultLocation::default_location()
+            .ok_or_else(|| Failure::Usage("cannot find a data folder; pass --vault DIR".to_owned()))?,
+    };
+    let keychain: Arc<dyn DeviceKeychain> = Arc::new(OsKeychain);
+    let sources = SecretSources::new(cli.passphrase_file.clone());
     match cli.command {
-        Command::Version => {
-            let sqlcipher = confidant_vault::sqlcipher_version()?;
-            #[allow(clippy::print_stdout)]
-            {
-                println!("confidant {} (sqlcipher {sqlcipher})", env!("CARGO_PKG_VERSION"));
+        Command::Init { no_device_binding, kdf_target_ms } => {
+            let passphrase = sources.new_passphrase(None, "Choose a passphrase for the new vault")?;
+            let options = CreateOptions {
+                device_binding: !no_device_binding,
+                kdf: KdfPolicy::Calibrate { target: Duration::from_millis(kdf_target_ms) },
+            };
+            let created = Vault::create(&location, &passphrase, options, keychain)?;
+            let recovery_key = created.recovery_key.expose_formatted();
+            created.vault.lock(LockReason::Quit)?;
+            if cli.json {
+                println!("{}", json!({ "recovery_key": recovery_key.as_str(), "vault": location.folder() }));
+            } else {
+                println!("Vault created in {}", location.folder().display());
+                println!();
+                println!("Recovery key (shown once; write it down or print it and keep it safe):");
+                println!();
+                println!("    {}", recovery_key.as_str());
+                println!();
+                println!("Without your passphrase and without this recovery key, nobody can open the vault.");
+            }
+        }
+        Command::Status => {
+            let status = Vault::status(&location)?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&status).map_err(|error| Failure::Other(error.into()))?);
+            } else if !status.exists {
+                println!("No vault in {}", location.folder().display());
+            } else {
+                println!("Vault:            {}", location.folder().display());
+                println!("Id:               {}", status.vault_id.unwrap_or_default());
+                println!("Device binding:   {}", if status.device_bound { "on" } else { "off" });
+                println!("Failed attempts:  {}", status.failed_attempts);
+                if status.retry_after_seconds > 0 {
+                    println!("Next attempt in:  {} s", status.retry_after_seconds);
+                }
+                if let Some(kdf) = status.kdf {
+                    println!(
+                        "Argon2id:         m = {} MiB, t = {}, p = {}",
+                        kdf.memory_kib / 1024,
+                        kdf.iterations,
+                        kdf.parallelism
+                    );
+                }
+            }
+        }
+        Command::Passphrase { action: PassphraseAction::Change { new_passphrase_file } } => {
+            let current = sources.passphrase("Current passphrase")?;
+            let mut vault = Vault::unlock(&location, &current, keychain)?;
+            let new = sources.new_passphrase(new_passphrase_file, "New passphrase")?;
+            let changed = vault.change_passphrase(&current, &new);
+            vault.lock(LockReason::Quit)?;
+            changed?;
+            report(cli.json, "passphrase changed");
+        }
+        Command::Recover { recovery_file, new_passphrase_file } => {
+            let recovery_key = sources.recovery_key(recovery_file)?;
+            let new = sources.new_passphrase(new_passphrase_file, "New passphrase")?;
+            let vault = Vault::recover(&location, &recovery_key, &new, keychain)?;
+            let bound = vault.is_device_bound();
+            vault.lock(LockReason::Quit)?;
+            if cli.json {
+                println!("{}", json!({ "ok": true, "device_bound": bound }));
+            } else {
+                println!("Vault recovered; the new passphrase is set.");
+            }
+        }
+        Command::RotateKey => {
+            let passphrase = sources.passphrase("Passphrase")?;
+            let mut vault = Vault::unlock(&location, &passphrase, keychain)?;
+            let rotated = vault.rotate_data_key(&passphrase);
+            vault.lock(LockReason::Quit)?;
+            rotated?;
+            report(cli.json, "data key rotated; the database is re-encrypted");
+        }
+        Command::Verify => {
+            let passphrase = sources.passphrase("Passphrase")?;
+            let vault = Vault::unlock(&location, &passphrase, keychain)?;
+            let verified = vault.verify();
+            vault.lock(LockReason::Quit)?;
+            let report = verified?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&report).map_err(|error| Failure::Other(error.into()))?);
+            } else {
+                match report.audit.first_broken_seq {
+                    None => println!("Audit log intact: {} events, every link verified.", report.audit.n_events),
+                    Some(seq) => println!("Audit log BROKEN at event {seq} (of {}).", report.audit.n_events),
+                }
+            }
+            if !report.is_ok() {
+                return Err(Failure::Other(anyhow::anyhow!("verification failed: the audit log has been altered")));
             }
         }
     }
     Ok(())
+}
+
+fn report(json_output: bool, message: &str) {
+    if json_output {
+        println!("{}", json!({ "ok": true, "message": message }));
+    } else {
+        println!("{}", capitalise(message));
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut characters = text.chars();
+    match characters.next() {
+        Some(first) => first.to_uppercase().chain(characters).collect(),
+        None => String::new(),
+    }
 }

@@ -118,6 +118,41 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stable, machine-readable name for the error, shared by the CLI's JSON
+    /// output and the desktop app. Never rename one: scripts and the UI match on it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::EncryptionUnavailable => "encryption_unavailable",
+            Error::RandomnessUnavailable => "randomness_unavailable",
+            Error::VaultNotFound => "vault_not_found",
+            Error::VaultAlreadyExists => "vault_already_exists",
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::WrongRecoveryKey => "wrong_recovery_key",
+            Error::RecoveryKeyTypo => "recovery_key_typo",
+            Error::RecoveryKeyWrongLength { .. } => "recovery_key_wrong_length",
+            Error::RecoveryKeyMalformed { .. } => "recovery_key_malformed",
+            Error::WeakPassphrase { .. } => "weak_passphrase",
+            Error::TooManyAttempts { .. } => "too_many_attempts",
+            Error::KeyFileDamaged { .. } => "key_file_damaged",
+            Error::KeyFileTooNew { .. } => "key_file_too_new",
+            Error::DatabaseDamaged { .. } => "database_damaged",
+            Error::VaultTooNew { .. } => "vault_too_new",
+            Error::DeviceSecretMissing => "device_secret_missing",
+            Error::KeychainUnavailable { .. } => "keychain_unavailable",
+            Error::InvalidSetting { .. } => "invalid_setting",
+            Error::Io { .. } => "io",
+            Error::Database(_) => "database",
+        }
+    }
+
+    /// Seconds to wait before retrying, for [`Error::TooManyAttempts`].
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            Error::TooManyAttempts { retry_after_seconds } => Some(*retry_after_seconds),
+            _ => None,
+        }
+    }
+
     pub(crate) fn io(action: &'static str) -> impl FnOnce(std::io::Error) -> Error {
         move |source| Error::Io { action, source }
     }

@@ -45,6 +45,15 @@ impl VaultLocation {
         VaultLocation { folder: folder.into() }
     }
 
+    /// The default vault folder: `CONFIDANT_VAULT` if set, else the platform's data
+    /// folder (`~/.local/share/confidant/vault` on Linux). The app and the CLI agree.
+    pub fn default_location() -> Option<Self> {
+        if let Some(folder) = std::env::var_os("CONFIDANT_VAULT").filter(|value| !value.is_empty()) {
+            return Some(VaultLocation::new(folder));
+        }
+        dirs::data_dir().map(|data| VaultLocation::new(data.join("confidant").join("vault")))
+    }
+
     /// The vault folder.
     pub fn folder(&self) -> &Path {
         &self.folder

@@ -1,0 +1,190 @@
+//! The `confidant` command line as a script would use it: no terminal, secrets
+//! from files, JSON out, documented exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const PASSPHRASE: &str = "lantern orbit pickle meadow";
+const NEW_PASSPHRASE: &str = "quiet harbour violet engine";
+
+struct Workspace {
+    folder: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        Workspace { folder: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn vault(&self) -> PathBuf {
+        self.folder.path().join("vault")
+    }
+
+    fn secret_file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.folder.path().join(name);
+        std::fs::write(&path, format!("{text}\n")).expect("secret file");
+        path
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_confidant"))
+            .arg("--vault")
+            .arg(self.vault())
+            .args(args)
+            .env_remove("CONFIDANT_PASSPHRASE")
+            .env_remove("CONFIDANT_NEW_PASSPHRASE")
+            .env_remove("CONFIDANT_RECOVERY_KEY")
+            .env_remove("CONFIDANT_VAULT")
+            .stdin(Stdio::null())
+            .output()
+            .expect("confidant runs")
+    }
+
+    /// Creates a vault with the floor KDF parameters; returns the recovery key.
+    fn init(&self) -> String {
+        let passphrase = self.secret_file("passphrase", PASSPHRASE);
+        let output = self.run(&[
+            "--json",
+            "--passphrase-file",
+            path(&passphrase),
+            "init",
+            "--no-device-binding",
+            "--kdf-target-ms",
+            "50",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "init failed: {}", String::from_utf8_lossy(&output.stderr));
+        let json = json_of(&output);
+        json["recovery_key"].as_str().expect("recovery key in the JSON").to_owned()
+    }
+}
+
+fn path(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+fn json_of(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("stdout is not JSON: {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+#[test]
+fn init_prints_the_recovery_key_once_and_status_reports_the_vault() {
+    let workspace = Workspace::new();
+    let recovery_key = workspace.init();
+    assert_eq!(recovery_key.len(), 44, "nine groups of four: {recovery_key}");
+    let status = workspace.run(&["--json", "status"]);
+    assert_eq!(status.status.code(), Some(0));
+    let json = json_of(&status);
+    assert_eq!(json["exists"], true);
+    assert_eq!(json["device_bound"], false);
+    assert_eq!(json["kdf"]["memory_kib"], 65536, "never below the 64 MiB floor");
+    assert!(!String::from_utf8_lossy(&status.stdout).contains(&recovery_key));
+}
+
+#[test]
+fn verify_succeeds_with_the_passphrase_and_wrong_ones_exit_3() {
+    let workspace = Workspace::new();
+    workspace.init();
+    let right = workspace.secret_file("right", PASSPHRASE);
+    let wrong = workspace.secret_file("wrong", "not the passphrase");
+    let verified = workspace.run(&["--json", "--passphrase-file", path(&right), "verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(json_of(&verified)["audit"]["n_events"].as_u64().is_some_and(|n| n >= 2));
+
+    let refused = workspace.run(&["--json", "--passphrase-file", path(&wrong), "verify"]);
+    assert_eq!(refused.status.code(), Some(3));
+    assert_eq!(json_of(&refused)["error"]["code"], "wrong_passphrase");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("wrong passphrase"));
+}
+
+#[test]
+fn five_wrong_passphrases_lock_out_with_exit_5() {
+    let workspace = Workspace::new();
+    workspace.init();
+    let wrong = workspace.secret_file("wrong", "not the passphrase");
+    for _ in 0..5 {
+        assert_eq!(workspace.run(&["--passphrase-file", path(&wrong), "verify"]).status.code(), Some(3));
+    }
+    let right = workspace.secret_file("right", PASSPHRASE);
+    let locked_out = workspace.run(&["--json", "--passphrase-file", path(&right), "verify"]);
+    assert_eq!(locked_out.status.code(), Some(5));
+    assert_eq!(json_of(&locked_out)["error"]["code"], "too_many_attempts");
+}
+
+#[test]
+fn recover_sets_a_new_passphrase_and_reports_typos_as_typos() {
+    let workspace = Workspace::new();
+    let recovery_key = workspace.init();
+    let new = workspace.secret_file("new", NEW_PASSPHRASE);
+
+    let mut typo = recovery_key.clone().into_bytes();
+    typo[1] = if typo[1] == b'Z' { b'Y' } else { b'Z' };
+    let typo_file = workspace.secret_file("typo", &String::from_utf8(typo).expect("ascii"));
+    let refused =
+        workspace.run(&["--json", "recover", "--recovery-file", path(&typo_file), "--new-passphrase-file", path(&new)]);
+    assert_eq!(refused.status.code(), Some(3));
+    assert_eq!(json_of(&refused)["error"]["code"], "recovery_key_typo");
+
+    let key_file = workspace.secret_file("recovery", &recovery_key);
+    let recovered =
+        workspace.run(&["--json", "recover", "--recovery-file", path(&key_file), "--new-passphrase-file", path(&new)]);
+    assert_eq!(recovered.status.code(), Some(0), "{}", String::from_utf8_lossy(&recovered.stderr));
+
+    let old = workspace.secret_file("old", PASSPHRASE);
+    assert_eq!(workspace.run(&["--passphrase-file", path(&old), "verify"]).status.code(), Some(3));
+    assert_eq!(workspace.run(&["--passphrase-file", path(&new), "verify"]).status.code(), Some(0));
+}
+
+#[test]
+fn passphrase_change_and_key_rotation_work_without_a_terminal() {
+    let workspace = Workspace::new();
+    workspace.init();
+    let current = workspace.secret_file("current", PASSPHRASE);
+    let new = workspace.secret_file("new", NEW_PASSPHRASE);
+    let rotated = workspace.run(&["--passphrase-file", path(&current), "rotate-key"]);
+    assert_eq!(rotated.status.code(), Some(0), "{}", String::from_utf8_lossy(&rotated.stderr));
+    let changed = workspace.run(&[
+        "--passphrase-file",
+        path(&current),
+        "passphrase",
+        "change",
+        "--new-passphrase-file",
+        path(&new),
+    ]);
+    assert_eq!(changed.status.code(), Some(0), "{}", String::from_utf8_lossy(&changed.stderr));
+    assert_eq!(workspace.run(&["--passphrase-file", path(&new), "verify"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_missing_or_damaged_vault_exits_4_and_a_missing_secret_exits_2() {
+    let workspace = Workspace::new();
+    let passphrase = workspace.secret_file("passphrase", PASSPHRASE);
+    let missing = workspace.run(&["--json", "--passphrase-file", path(&passphrase), "verify"]);
+    assert_eq!(missing.status.code(), Some(4));
+    assert_eq!(json_of(&missing)["error"]["code"], "vault_not_found");
+
+    workspace.init();
+    let no_secret = workspace.run(&["verify"]);
+    assert_eq!(no_secret.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_secret.stderr).contains("no terminal"));
+
+    let keys = workspace.vault().join("vault.keys");
+    let mut bytes = std::fs::read(&keys).expect("keys");
+    bytes.truncate(bytes.len() / 3);
+    std::fs::write(&keys, &bytes).expect("truncate");
+    let damaged = workspace.run(&["--json", "--passphrase-file", path(&passphrase), "verify"]);
+    assert_eq!(damaged.status.code(), Some(4));
+    assert_eq!(json_of(&damaged)["error"]["code"], "key_file_damaged");
+    assert_eq!(std::fs::read(&keys).expect("keys"), bytes, "the damaged file is left as it was");
+}
+
+#[test]
+fn a_weak_passphrase_is_refused_at_init_with_advice() {
+    let workspace = Workspace::new();
+    let weak = workspace.secret_file("weak", "short");
+    let output = workspace.run(&["--json", "--passphrase-file", path(&weak), "init", "--no-device-binding"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(json_of(&output)["error"]["code"], "weak_passphrase");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"));
+    assert!(!workspace.vault().exists());
+}
