@@ -2,7 +2,23 @@
 
 /// Every command the web view may call. Each gets an `allow-<name>` permission that
 /// `capabilities/main.json` grants; a command missing here cannot be invoked at all.
-const APP_COMMANDS: &[&str] = &["app_info"];
+const APP_COMMANDS: &[&str] = &[
+    "app_info",
+    "vault_status",
+    "passphrase_rate",
+    "vault_create",
+    "recovery_kit_save",
+    "recovery_kit_confirm",
+    "onboarding_finish",
+    "vault_unlock",
+    "vault_recover",
+    "vault_lock",
+    "activity_report",
+    "activity_recent",
+    "settings_set_auto_lock",
+    "vault_change_passphrase",
+    "vault_set_device_binding",
+];
 
 fn main() {
     let attributes =

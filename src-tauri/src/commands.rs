@@ -1,25 +1,136 @@
 //! The commands the web view can call: each one takes state, calls the vault and
 //! maps the result to a DTO. No logic lives here.
 
-use serde::Serialize;
+use confidant_vault::{LockReason, Session};
+use tauri::State;
 
+use crate::dto::{
+    ActivityEventDto, AppInfo, PassphraseStrengthDto, RecoveryKitDto, SavedFileDto, SecretInput, VaultStatusDto,
+};
 use crate::error::CommandError;
 
-/// What the first screen shows about this build.
-#[derive(Debug, Serialize, specta::Type)]
-pub struct AppInfo {
-    /// The app's version, e.g. `0.1.0`.
-    pub app_version: String,
-    /// The SQLCipher version linked into the vault, e.g. `4.12.0 community`.
-    pub sqlcipher_version: String,
-}
+type CommandResult<T> = Result<T, CommandError>;
 
 /// Reports the app and SQLCipher versions.
 #[tauri::command(async)]
 #[specta::specta]
-pub fn app_info() -> Result<AppInfo, CommandError> {
+pub fn app_info() -> CommandResult<AppInfo> {
     Ok(AppInfo {
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
         sqlcipher_version: confidant_vault::sqlcipher_version()?,
     })
+}
+
+/// Whether a vault exists, is unlocked, is device-bound; failed attempts.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn vault_status(session: State<'_, Session>) -> CommandResult<VaultStatusDto> {
+    Ok(session.status()?.into())
+}
+
+/// Rates a passphrase for the strength meter; nothing is stored.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn passphrase_rate(passphrase: SecretInput) -> PassphraseStrengthDto {
+    confidant_vault::rate_passphrase(&passphrase.into_passphrase()).into()
+}
+
+/// Creates the vault and returns the recovery key, shown once.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn vault_create(session: State<'_, Session>, passphrase: SecretInput) -> CommandResult<RecoveryKitDto> {
+    let recovery_key = session.create(passphrase.into_passphrase())?;
+    Ok(RecoveryKitDto::from_formatted(&recovery_key))
+}
+
+/// Saves the recovery kit as a text file in the Documents folder.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn recovery_kit_save(session: State<'_, Session>) -> CommandResult<SavedFileDto> {
+    let folder = dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
+    Ok(SavedFileDto { path: session.save_recovery_kit(&folder)?.display().to_string() })
+}
+
+/// Checks the last group of the recovery key, typed back by the therapist.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn recovery_kit_confirm(session: State<'_, Session>, last_group: SecretInput) -> CommandResult<()> {
+    Ok(session.confirm_recovery_kit(last_group.expose_secret())?)
+}
+
+/// Ends onboarding, binding the vault to this computer if asked.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn onboarding_finish(session: State<'_, Session>, device_binding: bool) -> CommandResult<()> {
+    Ok(session.finish_onboarding(device_binding)?)
+}
+
+/// Unlocks with the passphrase.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn vault_unlock(session: State<'_, Session>, passphrase: SecretInput) -> CommandResult<()> {
+    Ok(session.unlock(&passphrase.into_passphrase())?)
+}
+
+/// Unlocks with the recovery key and sets a new passphrase.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn vault_recover(
+    session: State<'_, Session>,
+    recovery_key: SecretInput,
+    new_passphrase: SecretInput,
+) -> CommandResult<()> {
+    Ok(session.recover(recovery_key.expose_secret(), &new_passphrase.into_passphrase())?)
+}
+
+/// Locks now (the Lock button, Ctrl+L).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn vault_lock(session: State<'_, Session>) {
+    session.lock(LockReason::User);
+}
+
+/// The therapist is active: restart the idle clock.
+#[tauri::command]
+#[specta::specta]
+pub fn activity_report(session: State<'_, Session>) {
+    session.record_activity();
+}
+
+/// The newest audit events (kinds and times only), newest first.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn activity_recent(session: State<'_, Session>, limit: u32) -> CommandResult<Vec<ActivityEventDto>> {
+    Ok(session.recent_activity(limit.min(200))?.into_iter().map(ActivityEventDto::from).collect())
+}
+
+/// Sets the auto-lock time (1–60 minutes).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn settings_set_auto_lock(session: State<'_, Session>, minutes: u32) -> CommandResult<()> {
+    Ok(session.set_auto_lock_minutes(minutes)?)
+}
+
+/// Changes the passphrase (the current one is checked first).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn vault_change_passphrase(
+    session: State<'_, Session>,
+    current: SecretInput,
+    new_passphrase: SecretInput,
+) -> CommandResult<()> {
+    let (current, new) = (current.into_passphrase(), new_passphrase.into_passphrase());
+    Ok(session.with_vault(|vault| vault.change_passphrase(&current, &new))?)
+}
+
+/// Switches device binding on or off (needs the passphrase).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn vault_set_device_binding(
+    session: State<'_, Session>,
+    passphrase: SecretInput,
+    enabled: bool,
+) -> CommandResult<()> {
+    let passphrase = passphrase.into_passphrase();
+    Ok(session.with_vault(|vault| vault.set_device_binding(&passphrase, enabled))?)
 }

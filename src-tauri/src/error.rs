@@ -1,18 +1,63 @@
 //! Errors as the web view sees them: `{ code, message }` with a stable code.
 //!
 //! The UI decides what to show from `code`; `message` is a fallback in plain
-//! words. Neither ever holds record text or secrets.
+//! words. Neither ever holds record text or secrets. The codes are the vault's
+//! own (`confidant_vault::Error::code`), so the CLI's JSON and the UI agree.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A stable, machine-readable error kind. Renaming a variant breaks the UI's
 /// message table, so treat these like a public API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The app was built without encryption support.
     EncryptionUnavailable,
-    /// A storage failure the user cannot fix from the UI.
+    /// No random numbers from the OS.
+    RandomnessUnavailable,
+    /// No vault in the folder.
+    VaultNotFound,
+    /// A vault is already there.
+    VaultAlreadyExists,
+    /// Wrong passphrase.
+    WrongPassphrase,
+    /// The recovery key belongs to another vault.
+    WrongRecoveryKey,
+    /// The recovery key has a typo.
+    RecoveryKeyTypo,
+    /// The recovery key is too short or too long.
+    RecoveryKeyWrongLength,
+    /// The recovery key has a character recovery keys never use.
+    RecoveryKeyMalformed,
+    /// The passphrase is too easy to guess.
+    WeakPassphrase,
+    /// Too many wrong attempts: wait.
+    TooManyAttempts,
+    /// vault.keys is damaged.
+    KeyFileDamaged,
+    /// vault.keys is from a newer version.
+    KeyFileTooNew,
+    /// vault.db is damaged.
+    DatabaseDamaged,
+    /// vault.db is from a newer version.
+    VaultTooNew,
+    /// This computer's keychain has no key for a device-bound vault.
+    DeviceSecretMissing,
+    /// The keychain cannot be reached.
+    KeychainUnavailable,
+    /// The vault is locked.
+    Locked,
+    /// No new vault is waiting for its recovery kit.
+    NoOnboarding,
+    /// The typed group does not match the recovery key.
+    RecoveryKitMismatch,
+    /// A setting out of range.
+    InvalidSetting,
+    /// A file could not be read or written.
+    Io,
+    /// The database reported an error.
+    Database,
+    /// Anything else.
     Internal,
 }
 
@@ -24,27 +69,65 @@ pub struct CommandError {
     pub code: ErrorCode,
     /// What went wrong, for a person.
     pub message: String,
+    /// For `too_many_attempts`: seconds until the next try.
+    pub retry_after_seconds: Option<u32>,
 }
 
 impl From<confidant_vault::Error> for CommandError {
     fn from(error: confidant_vault::Error) -> Self {
-        let code = match &error {
-            confidant_vault::Error::EncryptionUnavailable => ErrorCode::EncryptionUnavailable,
-            _ => ErrorCode::Internal,
-        };
-        CommandError { code, message: error.to_string() }
+        let code = serde_json::from_value(serde_json::Value::from(error.code())).unwrap_or(ErrorCode::Internal);
+        CommandError {
+            code,
+            message: error.to_string(),
+            retry_after_seconds: error.retry_after_seconds().map(|seconds| u32::try_from(seconds).unwrap_or(u32::MAX)),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use confidant_vault::Error;
 
     #[test]
-    fn vault_errors_cross_as_code_and_message() {
-        let error = CommandError::from(confidant_vault::Error::EncryptionUnavailable);
-        let json = serde_json::to_value(&error).expect("serialises");
-        assert_eq!(json["code"], "encryption_unavailable");
-        assert!(json["message"].as_str().is_some_and(|m| m.contains("sqlcipher")));
+    fn every_vault_error_crosses_with_its_own_stable_code() {
+        let errors = vec![
+            Error::EncryptionUnavailable,
+            Error::RandomnessUnavailable,
+            Error::VaultNotFound,
+            Error::VaultAlreadyExists,
+            Error::WrongPassphrase,
+            Error::WrongRecoveryKey,
+            Error::RecoveryKeyTypo,
+            Error::RecoveryKeyWrongLength { found: 3, expected: 36 },
+            Error::RecoveryKeyMalformed { group: 2 },
+            Error::WeakPassphrase { reason: "use at least 12 characters".to_owned() },
+            Error::TooManyAttempts { retry_after_seconds: 20 },
+            Error::KeyFileDamaged { reason: "integrity check failed" },
+            Error::KeyFileTooNew { version: 9 },
+            Error::DatabaseDamaged { damaged_pages: 1 },
+            Error::VaultTooNew { found: 9, supported: 1 },
+            Error::DeviceSecretMissing,
+            Error::KeychainUnavailable { detail: "no service".to_owned() },
+            Error::Locked,
+            Error::NoOnboarding,
+            Error::RecoveryKitMismatch,
+            Error::InvalidSetting { name: "auto-lock time", allowed: "between 1 and 60 minutes" },
+            Error::Io { action: "write vault.keys", source: std::io::Error::other("disk full") },
+        ];
+        for error in errors {
+            let vault_code = error.code();
+            let crossed = serde_json::to_value(CommandError::from(error)).expect("serialises");
+            assert_eq!(crossed["code"], vault_code, "the UI sees the vault's own code");
+            assert_ne!(crossed["code"], "internal", "{vault_code} has no ErrorCode variant");
+            assert!(crossed["message"].as_str().is_some_and(|message| !message.is_empty()));
+        }
+    }
+
+    #[test]
+    fn a_lockout_says_how_long_to_wait() {
+        let crossed = CommandError::from(Error::TooManyAttempts { retry_after_seconds: 40 });
+        assert_eq!(crossed.code, ErrorCode::TooManyAttempts);
+        assert_eq!(crossed.retry_after_seconds, Some(40));
     }
 }

@@ -3,13 +3,62 @@
 //! All behaviour lives in `confidant-vault`; this crate only wires it to Tauri.
 
 mod commands;
+mod dto;
 mod error;
+mod lock_watch;
 
-use tauri::{WebviewUrl, WebviewWindowBuilder};
+use std::sync::Arc;
+use std::time::Duration;
 
-/// The typed command list; also the source of `ui/src/lib/bindings.ts`.
+use confidant_vault::device::OsKeychain;
+use confidant_vault::kdf::KdfPolicy;
+use confidant_vault::{LockReason, Session, VaultLocation};
+use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+
+/// The typed command and event list; also the source of `ui/src/lib/bindings.ts`.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![commands::app_info])
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::app_info,
+            commands::vault_status,
+            commands::passphrase_rate,
+            commands::vault_create,
+            commands::recovery_kit_save,
+            commands::recovery_kit_confirm,
+            commands::onboarding_finish,
+            commands::vault_unlock,
+            commands::vault_recover,
+            commands::vault_lock,
+            commands::activity_report,
+            commands::activity_recent,
+            commands::settings_set_auto_lock,
+            commands::vault_change_passphrase,
+            commands::vault_set_device_binding,
+        ])
+        .events(tauri_specta::collect_events![dto::VaultLocked, dto::LockWarning])
+        // Every DTO goes one way only; one TypeScript type per Rust type.
+        .disable_serde_phases()
+}
+
+/// The session over the vault folder: `CONFIDANT_VAULT` or the platform data folder.
+///
+/// Two environment variables exist for testing and support; they can make the app
+/// lock sooner or unlock faster, never weaker than the floor:
+/// `CONFIDANT_IDLE_LOCK_SECONDS` (lock after this many idle seconds, at least 2)
+/// and `CONFIDANT_KDF_TARGET_MS` (calibrate Argon2id to this time for new vaults;
+/// never below m = 64 MiB, t = 3).
+fn session_from_environment() -> Session {
+    let location = VaultLocation::default_location()
+        .unwrap_or_else(|| VaultLocation::new(std::env::temp_dir().join("confidant-vault")));
+    let idle_override = std::env::var("CONFIDANT_IDLE_LOCK_SECONDS")
+        .ok()
+        .and_then(|value| value.parse::<u64>().ok())
+        .map(|seconds| Duration::from_secs(seconds.max(2)));
+    let kdf_target = std::env::var("CONFIDANT_KDF_TARGET_MS")
+        .ok()
+        .and_then(|value| value.parse::<u64>().ok())
+        .map_or(Duration::from_secs(1), |milliseconds| Duration::from_millis(milliseconds.clamp(1, 10_000)));
+    Session::new(location, Arc::new(OsKeychain), KdfPolicy::Calibrate { target: kdf_target }, idle_override)
 }
 
 /// Where the generated TypeScript bindings live, relative to this crate.
@@ -35,21 +84,30 @@ fn is_bundled_ui(url: &tauri::Url) -> bool {
 
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
+    confidant_hardening::disable_core_dumps();
     let builder = specta_builder();
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
+        .manage(session_from_environment())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            // The title is fixed: it never names a client.
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Confidant")
                 .inner_size(1280.0, 800.0)
                 .min_inner_size(900.0, 600.0)
                 .on_navigation(is_bundled_ui)
                 .build()?;
+            lock_watch::start(app.handle());
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .expect("the desktop shell failed to start");
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            app.state::<Session>().lock(LockReason::Quit);
+        }
+    });
 }
 
 #[cfg(test)]

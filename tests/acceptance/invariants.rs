@@ -86,8 +86,13 @@ fn capabilities_grant_only_our_own_commands() {
         serde_json::from_str(&read("src-tauri/capabilities/main.json")).expect("valid json");
     let permissions = capability["permissions"].as_array().expect("permissions list");
     let mut granted = Vec::new();
+    // The only core permissions: hearing the vault-locked and lock-warning events.
+    let allowed_core = ["core:event:allow-listen", "core:event:allow-unlisten"];
     for permission in permissions {
         let permission = permission.as_str().expect("plain permission identifiers, no scopes");
+        if allowed_core.contains(&permission) {
+            continue;
+        }
         let command = permission
             .strip_prefix("allow-")
             .unwrap_or_else(|| panic!("capability grants {permission}, which is not one of our commands"));

@@ -7,7 +7,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Builder } from "selenium-webdriver";
+import { Builder, By, until } from "selenium-webdriver";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const shotsDir = process.env.CONFIDANT_E2E_SHOTS ?? join(repoRoot, "target/e2e-shots");
@@ -129,6 +129,10 @@ export async function launchApp(t, { env = {} } = {}) {
         XDG_CONFIG_HOME: join(home, ".config"),
         XDG_CACHE_HOME: join(home, ".cache"),
         CONFIDANT_VAULT: join(dataDir, "vault"),
+        // No keychain reachable: tests see the app's behaviour without one.
+        DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/confidant-e2e-bus",
+        // New vaults use the Argon2id floor (64 MiB, t = 3) so tests stay quick.
+        CONFIDANT_KDF_TARGET_MS: "100",
         ...env,
       },
     },
@@ -169,6 +173,38 @@ export async function launchApp(t, { env = {} } = {}) {
       writeFileSync(path, Buffer.from(await driver.takeScreenshot(), "base64"));
       return path;
     },
+    /** Waits for an element matching `css`. */
+    async find(css, timeout = 15_000) {
+      return driver.wait(until.elementLocated(By.css(css)), timeout);
+    },
+    /** Waits for a heading with exactly this text. */
+    async heading(text, timeout = 15_000) {
+      return driver.wait(until.elementLocated(By.xpath(`//h1[normalize-space()=${xpathString(text)}]`)), timeout);
+    },
+    /** Clicks the button with exactly this text, once it is enabled. */
+    async click(text, timeout = 15_000) {
+      const button = await driver.wait(
+        until.elementLocated(By.xpath(`//button[normalize-space()=${xpathString(text)}]`)),
+        timeout,
+      );
+      await driver.wait(until.elementIsEnabled(button), timeout);
+      await button.click();
+    },
+    /** Replaces the text of the input with this id. */
+    async type(id, text) {
+      const input = await driver.wait(until.elementLocated(By.id(id)), 15_000);
+      await input.clear();
+      await input.sendKeys(text);
+    },
+    /** The text of the first alert, once one shows. */
+    async alertText(timeout = 15_000) {
+      const alert = await driver.wait(until.elementLocated(By.css("[role=alert]")), timeout);
+      return alert.getText();
+    },
     stop,
   };
+}
+
+function xpathString(text) {
+  return text.includes("'") ? `"${text}"` : `'${text}'`;
 }

@@ -95,6 +95,15 @@ pub enum Error {
         /// The keychain's own description of the problem (no secrets).
         detail: String,
     },
+    /// The vault is locked; the operation needs it unlocked.
+    #[error("the vault is locked; unlock it first")]
+    Locked,
+    /// No vault creation is waiting for its recovery kit to be confirmed.
+    #[error("there is no new vault waiting for its recovery kit; create a vault first")]
+    NoOnboarding,
+    /// The group typed back does not match the recovery key's last group.
+    #[error("that does not match the last group of your recovery key; look at the recovery kit again")]
+    RecoveryKitMismatch,
     /// A setting outside its allowed range.
     #[error("{name} must be {allowed}")]
     InvalidSetting {
@@ -139,6 +148,9 @@ impl Error {
             Error::VaultTooNew { .. } => "vault_too_new",
             Error::DeviceSecretMissing => "device_secret_missing",
             Error::KeychainUnavailable { .. } => "keychain_unavailable",
+            Error::Locked => "locked",
+            Error::NoOnboarding => "no_onboarding",
+            Error::RecoveryKitMismatch => "recovery_kit_mismatch",
             Error::InvalidSetting { .. } => "invalid_setting",
             Error::Io { .. } => "io",
             Error::Database(_) => "database",

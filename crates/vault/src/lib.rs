@@ -13,6 +13,7 @@ pub mod kdf;
 pub mod keyfile;
 mod recovery;
 mod secret;
+mod session;
 mod storage;
 mod strength;
 mod vault;
@@ -20,6 +21,7 @@ mod vault;
 pub use error::{Error, Result};
 pub use recovery::{RECOVERY_KEY_CHARS, RecoveryKey};
 pub use secret::{Passphrase, SecretKey};
+pub use session::{Session, SessionStatus};
 pub use storage::{SCHEMA_VERSION, sqlcipher_version};
 pub use strength::{MINIMUM_PASSPHRASE_CHARS, PassphraseStrength, rate_passphrase};
 pub use vault::{

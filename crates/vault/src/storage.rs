@@ -23,8 +23,26 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Fails with [`Error::EncryptionUnavailable`] when the linked SQLite is a plain
 /// build, which would silently ignore `PRAGMA key` and write plaintext.
 pub fn sqlcipher_version() -> Result<String> {
+    initialize_sqlcipher();
     let connection = Connection::open_in_memory()?;
     cipher_version(&connection)
+}
+
+/// Runs SQLCipher's one-time global set-up on one thread before any other use.
+///
+/// SQLCipher 4.20 initialises itself inside the first `sqlite3_open`; a second
+/// thread keying a database meanwhile fails with "sqlcipher not initialized"
+/// (seen here about once in 200 parallel vault creations). Every path into
+/// SQLCipher goes through this first.
+fn initialize_sqlcipher() {
+    static INITIALIZED: std::sync::Once = std::sync::Once::new();
+    INITIALIZED.call_once(|| {
+        // The connection is only for the side effect of initialising; an error
+        // here will surface again, with context, at the caller's own open.
+        let _ = Connection::open_in_memory().and_then(|connection| {
+            connection.query_row("PRAGMA cipher_version", [], |row| row.get::<_, Option<String>>(0))
+        });
+    });
 }
 
 /// Asks a connection which SQLCipher it runs; `None` from SQLite means no encryption.
@@ -59,6 +77,7 @@ pub(crate) fn open(path: &Path, data_key: &SecretKey, mode: OpenMode) -> Result<
     if mode == OpenMode::Existing && !path.exists() {
         return Err(Error::DatabaseDamaged { damaged_pages: 0 });
     }
+    initialize_sqlcipher();
     let connection = Connection::open_with_flags(path, flags)?;
     cipher_version(&connection)?;
     apply_key(&connection, data_key, "key")?;
@@ -154,6 +173,26 @@ mod tests {
         assert!(!bytes.starts_with(b"SQLite format 3"), "the header must be encrypted");
         let other_key = SecretKey::random().expect("random");
         assert!(matches!(open(&path, &other_key, OpenMode::Existing), Err(Error::DatabaseDamaged { .. })));
+    }
+
+    #[test]
+    fn many_threads_can_open_encrypted_databases_at_once() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let threads: Vec<_> = (0..4)
+            .map(|thread_idx| {
+                let folder = folder.path().to_path_buf();
+                std::thread::spawn(move || {
+                    for round_idx in 0..10 {
+                        let key = SecretKey::random().expect("random");
+                        let path = folder.join(format!("db-{thread_idx}-{round_idx}"));
+                        open(&path, &key, OpenMode::Create).expect("opens");
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("no thread failed");
+        }
     }
 
     #[test]

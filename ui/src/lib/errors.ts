@@ -5,10 +5,48 @@ import type { CommandError, ErrorCode } from "./bindings";
 const MESSAGES: Record<ErrorCode, string> = {
   encryption_unavailable:
     "This copy of Confidant was built without encryption and cannot keep notes safe. Please reinstall Confidant.",
+  randomness_unavailable: "Your computer could not provide secure random numbers. Restart it and try again.",
+  vault_not_found: "There is no vault on this computer yet. Create one to begin.",
+  vault_already_exists: "A vault already exists on this computer. Unlock it instead.",
+  wrong_passphrase: "That passphrase is not right. Check Caps Lock and your keyboard layout, or use your recovery key.",
+  wrong_recovery_key: "This recovery key belongs to a different vault. Check that you have this vault's recovery kit.",
+  recovery_key_typo: "The recovery key has a typo. Compare each group of four with your recovery kit.",
+  recovery_key_wrong_length: "A recovery key has nine groups of four characters. Some are missing or extra.",
+  recovery_key_malformed:
+    "The recovery key contains a character recovery keys never use. Compare it with your recovery kit.",
+  weak_passphrase: "That passphrase is too easy to guess.",
+  too_many_attempts: "Too many wrong attempts in a row.",
+  key_file_damaged:
+    "The vault's key file (vault.keys) is damaged. Restore it from a backup; nothing has been changed.",
+  key_file_too_new: "This vault was written by a newer version of Confidant. Update Confidant to open it.",
+  database_damaged: "The vault's database is damaged. Restore it from a backup; nothing has been changed.",
+  vault_too_new: "This vault was written by a newer version of Confidant. Update Confidant to open it.",
+  device_secret_missing:
+    "This vault is bound to the computer it was set up on, and this computer's keychain has no key for it. Unlock with your recovery key to move it here.",
+  keychain_unavailable:
+    "The system keychain is not available. Unlock your keychain (log out and in again), or use your recovery key.",
+  locked: "The vault is locked. Unlock it first.",
+  no_onboarding: "There is no new vault waiting to be set up.",
+  recovery_kit_mismatch: "That does not match the last group of your recovery key. Look at the recovery kit again.",
+  invalid_setting: "That value is not allowed.",
+  io: "Confidant could not write to the disk. Check that the disk has free space, then try again.",
+  database: "The vault reported an unexpected error. Nothing was lost; please try again.",
   internal: "Something went wrong inside Confidant. Nothing was changed; please try again.",
 };
 
 /** The message to show for an error that came back from a command. */
 export function messageFor(error: CommandError): string {
-  return MESSAGES[error.code] ?? error.message;
+  const base = MESSAGES[error.code] ?? "Something went wrong. Please try again.";
+  if (error.code === "too_many_attempts" && error.retry_after_seconds != null) {
+    return `${base} Wait ${error.retry_after_seconds} s before trying again, or use your recovery key.`;
+  }
+  if (error.code === "weak_passphrase" || error.code === "invalid_setting") {
+    // These messages are built from rules, never from record text: show the detail.
+    return `${base} ${capitalise(error.message.replace(/^[^:]*: /, ""))}.`;
+  }
+  return base;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,0 +1,384 @@
+//! The app's session: at most one unlocked vault, the idle timer, and the
+//! onboarding steps between "vault created" and "recovery kit confirmed".
+//!
+//! Everything the desktop shell needs to stay thin lives here, free of Tauri, so
+//! it can be tested directly. Locked means `vault` is `None`: nothing else holds
+//! the connection or the key.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::audit::AuditEvent;
+use crate::device::DeviceKeychain;
+use crate::kdf::KdfPolicy;
+use crate::recovery::RecoveryKey;
+use crate::secret::Passphrase;
+use crate::vault::{CreateOptions, LockReason, Vault, VaultLocation};
+use crate::{Error, Result};
+
+/// What the lock screen and the settings page need to know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionStatus {
+    /// Whether a vault exists in the folder.
+    pub exists: bool,
+    /// Whether it is unlocked now.
+    pub unlocked: bool,
+    /// Whether unlocking needs this computer's keychain.
+    pub device_bound: bool,
+    /// Wrong attempts in a row.
+    pub failed_attempts: u32,
+    /// Seconds until the next attempt is allowed.
+    pub retry_after_seconds: u64,
+    /// Auto-lock minutes (only known while unlocked).
+    pub auto_lock_minutes: Option<u32>,
+    /// Whether a just-created vault still waits for its recovery kit / binding choice.
+    pub onboarding: bool,
+    /// The vault folder.
+    pub vault_folder: PathBuf,
+}
+
+/// A new vault between creation and the end of onboarding: the recovery key to
+/// show and save, and the passphrase for the device-binding step. Both wipe on drop.
+struct Onboarding {
+    recovery_key: RecoveryKey,
+    passphrase: Passphrase,
+    kit_confirmed: bool,
+}
+
+struct SessionState {
+    vault: Option<Vault>,
+    onboarding: Option<Onboarding>,
+    last_activity: Instant,
+    idle_limit: Duration,
+}
+
+/// The one session of the app.
+pub struct Session {
+    location: VaultLocation,
+    keychain: Arc<dyn DeviceKeychain>,
+    kdf: KdfPolicy,
+    idle_limit_override: Option<Duration>,
+    state: Mutex<SessionState>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Session").field("location", &self.location).finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// A locked session over the vault in `location`.
+    ///
+    /// `idle_limit_override` replaces the therapist's auto-lock minutes (used by the
+    /// end-to-end tests to see the auto-lock in seconds).
+    pub fn new(
+        location: VaultLocation,
+        keychain: Arc<dyn DeviceKeychain>,
+        kdf: KdfPolicy,
+        idle_limit_override: Option<Duration>,
+    ) -> Self {
+        Session {
+            location,
+            keychain,
+            kdf,
+            idle_limit_override,
+            state: Mutex::new(SessionState {
+                vault: None,
+                onboarding: None,
+                last_activity: Instant::now(),
+                idle_limit: Duration::from_secs(60 * u64::from(crate::vault::DEFAULT_AUTO_LOCK_MINUTES)),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, SessionState> {
+        // A panic while holding the lock must not leave the vault unlockable.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Where the vault lives.
+    pub fn location(&self) -> &VaultLocation {
+        &self.location
+    }
+
+    /// The lock screen's view of things.
+    pub fn status(&self) -> Result<SessionStatus> {
+        let vault_status = Vault::status(&self.location)?;
+        let state = self.state();
+        let auto_lock_minutes = match &state.vault {
+            Some(vault) => Some(vault.auto_lock_minutes()?),
+            None => None,
+        };
+        Ok(SessionStatus {
+            exists: vault_status.exists,
+            unlocked: state.vault.is_some(),
+            device_bound: vault_status.device_bound,
+            failed_attempts: vault_status.failed_attempts,
+            retry_after_seconds: vault_status.retry_after_seconds,
+            auto_lock_minutes,
+            onboarding: state.onboarding.is_some(),
+            vault_folder: self.location.folder().to_path_buf(),
+        })
+    }
+
+    /// Creates the vault (not yet device-bound) and returns the recovery key to show.
+    pub fn create(&self, passphrase: Passphrase) -> Result<Zeroizing<String>> {
+        let options = CreateOptions { device_binding: false, kdf: self.kdf };
+        let created = Vault::create(&self.location, &passphrase, options, self.keychain.clone())?;
+        let shown = created.recovery_key.expose_formatted();
+        let mut state = self.state();
+        Self::start_unlocked(&mut state, created.vault, self.idle_limit_override)?;
+        state.onboarding = Some(Onboarding { recovery_key: created.recovery_key, passphrase, kit_confirmed: false });
+        Ok(shown)
+    }
+
+    /// Writes the recovery kit as a text file into `folder` and returns its path.
+    /// The therapist asked for it; the file says to print it and delete it.
+    pub fn save_recovery_kit(&self, folder: &Path) -> Result<PathBuf> {
+        let state = self.state();
+        let onboarding = state.onboarding.as_ref().ok_or(Error::NoOnboarding)?;
+        let vault_id = state.vault.as_ref().map(|vault| vault.vault_id().to_owned()).unwrap_or_default();
+        let key = onboarding.recovery_key.expose_formatted();
+        let mut text = Zeroizing::new(String::new());
+        text.push_str("CONFIDANT RECOVERY KIT\n\n");
+        text.push_str("Recovery key:\n\n    ");
+        text.push_str(&key);
+        text.push_str("\n\nVault id: ");
+        text.push_str(&vault_id);
+        text.push_str("\nCreated: ");
+        text.push_str(&Utc::now().format("%Y-%m-%d").to_string());
+        text.push_str(
+            "\n\nThis key opens your vault if you forget your passphrase or move to a new computer.\n\
+             Print this page or write the key down, keep it somewhere safe and private,\n\
+             then delete this file. Without your passphrase and without this key,\n\
+             nobody - not even Confidant's developers - can open your vault.\n",
+        );
+        std::fs::create_dir_all(folder).map_err(Error::io("create the folder for the recovery kit"))?;
+        let mut path = folder.join("Confidant recovery kit.txt");
+        let mut copy = 2;
+        while path.exists() {
+            path = folder.join(format!("Confidant recovery kit ({copy}).txt"));
+            copy += 1;
+        }
+        crate::keyfile::write_atomically(&path, text.as_bytes(), "save the recovery kit")?;
+        restrict_file_permissions(&path);
+        Ok(path)
+    }
+
+    /// Checks that the therapist typed the recovery key's last group back.
+    pub fn confirm_recovery_kit(&self, last_group: &str) -> Result<()> {
+        let mut state = self.state();
+        let onboarding = state.onboarding.as_mut().ok_or(Error::NoOnboarding)?;
+        let key = onboarding.recovery_key.expose_formatted();
+        let expected = key.rsplit('-').next().unwrap_or_default();
+        let typed: String =
+            last_group.chars().filter(|character| !character.is_whitespace() && *character != '-').collect();
+        let typed = typed.to_ascii_uppercase().replace(['I', 'L'], "1").replace('O', "0");
+        if typed != expected {
+            return Err(Error::RecoveryKitMismatch);
+        }
+        onboarding.kit_confirmed = true;
+        Ok(())
+    }
+
+    /// Ends onboarding: binds the vault to this computer's keychain if asked,
+    /// then forgets the recovery key and the passphrase.
+    pub fn finish_onboarding(&self, device_binding: bool) -> Result<()> {
+        let mut state = self.state();
+        let confirmed = state.onboarding.as_ref().is_some_and(|onboarding| onboarding.kit_confirmed);
+        if !confirmed {
+            return Err(if state.onboarding.is_some() { Error::RecoveryKitMismatch } else { Error::NoOnboarding });
+        }
+        if device_binding {
+            let passphrase = &state.onboarding.as_ref().ok_or(Error::NoOnboarding)?.passphrase;
+            // Keep the onboarding (and its passphrase) if binding fails, so the
+            // therapist can retry or choose "not now".
+            let passphrase = Passphrase::new(passphrase.expose_secret().to_owned());
+            state.vault.as_mut().ok_or(Error::Locked)?.set_device_binding(&passphrase, true)?;
+        }
+        state.onboarding = None;
+        Ok(())
+    }
+
+    /// Unlocks with the passphrase.
+    pub fn unlock(&self, passphrase: &Passphrase) -> Result<()> {
+        let vault = Vault::unlock(&self.location, passphrase, self.keychain.clone())?;
+        let mut state = self.state();
+        Self::start_unlocked(&mut state, vault, self.idle_limit_override)
+    }
+
+    /// Unlocks with the recovery key and sets a new passphrase.
+    pub fn recover(&self, recovery_key: &str, new_passphrase: &Passphrase) -> Result<()> {
+        let recovery_key = RecoveryKey::parse(recovery_key)?;
+        let vault = Vault::recover(&self.location, &recovery_key, new_passphrase, self.keychain.clone())?;
+        let mut state = self.state();
+        Self::start_unlocked(&mut state, vault, self.idle_limit_override)
+    }
+
+    fn start_unlocked(state: &mut SessionState, vault: Vault, idle_limit_override: Option<Duration>) -> Result<()> {
+        let minutes = vault.auto_lock_minutes()?;
+        state.idle_limit = idle_limit_override.unwrap_or(Duration::from_secs(60 * u64::from(minutes)));
+        state.last_activity = Instant::now();
+        if let Some(previous) = state.vault.replace(vault) {
+            previous.lock(LockReason::User)?;
+        }
+        Ok(())
+    }
+
+    /// Locks: closes the database, wipes the keys and any onboarding secrets.
+    /// Returns whether a vault was open.
+    pub fn lock(&self, reason: LockReason) -> bool {
+        let mut state = self.state();
+        state.onboarding = None;
+        match state.vault.take() {
+            // The vault is closed either way; a failed audit write must not keep it open.
+            Some(vault) => {
+                let _ = vault.lock(reason);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The therapist did something: restart the idle clock.
+    pub fn record_activity(&self) {
+        self.state().last_activity = Instant::now();
+    }
+
+    /// Seconds until the idle lock (None while locked).
+    pub fn seconds_until_idle_lock(&self, now: Instant) -> Option<u64> {
+        let state = self.state();
+        state.vault.as_ref()?;
+        let idle = now.saturating_duration_since(state.last_activity);
+        // Rounded up: "locking in 10 s" until the tenth second has fully passed.
+        Some(state.idle_limit.saturating_sub(idle).as_secs_f64().ceil() as u64)
+    }
+
+    /// Locks if the therapist has been idle for the auto-lock time. Returns
+    /// whether it locked.
+    pub fn lock_if_idle(&self, now: Instant) -> bool {
+        let idle_for_too_long = {
+            let state = self.state();
+            state.vault.is_some() && now.saturating_duration_since(state.last_activity) >= state.idle_limit
+        };
+        idle_for_too_long && self.lock(LockReason::Idle)
+    }
+
+    /// Runs `action` on the unlocked vault, or fails with [`Error::Locked`].
+    pub fn with_vault<T>(&self, action: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
+        let mut state = self.state();
+        let vault = state.vault.as_mut().ok_or(Error::Locked)?;
+        action(vault)
+    }
+
+    /// Sets the auto-lock time and applies it at once.
+    pub fn set_auto_lock_minutes(&self, minutes: u32) -> Result<()> {
+        let mut state = self.state();
+        state.vault.as_mut().ok_or(Error::Locked)?.set_auto_lock_minutes(minutes)?;
+        state.idle_limit = self.idle_limit_override.unwrap_or(Duration::from_secs(60 * u64::from(minutes)));
+        Ok(())
+    }
+
+    /// The newest audit events (ids and kinds only), newest first.
+    pub fn recent_activity(&self, limit: u32) -> Result<Vec<AuditEvent>> {
+        self.with_vault(|vault| vault.recent_audit_events(limit))
+    }
+}
+
+#[cfg(unix)]
+fn restrict_file_permissions(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+#[cfg(not(unix))]
+fn restrict_file_permissions(_path: &Path) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::MemoryKeychain;
+
+    const PASSPHRASE: &str = "lantern orbit pickle meadow";
+
+    fn session(folder: &Path, keychain: Arc<MemoryKeychain>) -> Session {
+        Session::new(VaultLocation::new(folder.join("vault")), keychain, KdfPolicy::fast_for_tests(), None)
+    }
+
+    #[test]
+    fn onboarding_needs_the_last_group_typed_back_before_it_can_finish() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let keychain = Arc::new(MemoryKeychain::new());
+        let session = session(folder.path(), keychain.clone());
+        let key = session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
+        let status = session.status().expect("status");
+        assert!(status.unlocked && status.onboarding && !status.device_bound);
+
+        assert!(matches!(session.finish_onboarding(true), Err(Error::RecoveryKitMismatch)));
+        assert!(matches!(session.confirm_recovery_kit("0000"), Err(Error::RecoveryKitMismatch)));
+        let last_group = key.rsplit('-').next().expect("group").to_lowercase();
+        session.confirm_recovery_kit(&last_group).expect("confirmed");
+        session.finish_onboarding(true).expect("bound");
+        let status = session.status().expect("status");
+        assert!(status.device_bound && !status.onboarding);
+    }
+
+    #[test]
+    fn the_saved_recovery_kit_holds_the_key_and_is_private() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let session = session(folder.path(), Arc::new(MemoryKeychain::new()));
+        let key = session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
+        let saved = session.save_recovery_kit(&folder.path().join("Documents")).expect("saved");
+        let again = session.save_recovery_kit(&folder.path().join("Documents")).expect("saved twice");
+        assert_ne!(saved, again, "an existing kit is never overwritten");
+        let text = std::fs::read_to_string(&saved).expect("kit");
+        assert!(text.contains(key.as_str()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&saved).expect("meta").permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn locking_drops_the_vault_and_onboarding_and_the_idle_timer_locks() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let session = Session::new(
+            VaultLocation::new(folder.path().join("vault")),
+            Arc::new(MemoryKeychain::new()),
+            KdfPolicy::fast_for_tests(),
+            Some(Duration::from_secs(30)),
+        );
+        session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
+        let now = Instant::now();
+        assert!(!session.lock_if_idle(now + Duration::from_secs(29)));
+        assert_eq!(session.seconds_until_idle_lock(now + Duration::from_secs(20)), Some(10));
+        assert!(session.lock_if_idle(now + Duration::from_secs(31)));
+        let status = session.status().expect("status");
+        assert!(!status.unlocked && !status.onboarding);
+        assert!(matches!(session.recent_activity(5), Err(Error::Locked)));
+        assert!(!session.lock(LockReason::User), "already locked");
+
+        session.unlock(&Passphrase::new(PASSPHRASE.to_owned())).expect("unlocks");
+        let kinds: Vec<String> = session.recent_activity(2).expect("events").into_iter().map(|e| e.detail).collect();
+        assert!(kinds[1].contains("idle"), "the idle lock is in the audit log: {kinds:?}");
+    }
+
+    #[test]
+    fn activity_restarts_the_idle_clock() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let session = session(folder.path(), Arc::new(MemoryKeychain::new()));
+        session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
+        session.set_auto_lock_minutes(1).expect("one minute");
+        std::thread::sleep(Duration::from_millis(20));
+        session.record_activity();
+        assert!(!session.lock_if_idle(Instant::now() + Duration::from_secs(59)));
+        assert!(session.lock_if_idle(Instant::now() + Duration::from_secs(61)));
+    }
+}

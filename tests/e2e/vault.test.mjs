@@ -1,0 +1,129 @@
+// The vault as a therapist meets it: create, recovery kit, lock, unlock,
+// auto-lock, recovery key. Each test drives the real app with its own vault.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { By, Key, until } from "selenium-webdriver";
+import { launchApp } from "./harness.mjs";
+
+const PASSPHRASE = "lantern orbit pickle meadow";
+const NEW_PASSPHRASE = "quiet harbour violet engine";
+
+/** Creates a vault through the onboarding screens; returns the recovery key groups. */
+async function createVault(app, { shots = false } = {}) {
+  await app.heading("Create your vault");
+  await app.type("new-passphrase", PASSPHRASE);
+  await app.type("confirm-passphrase", PASSPHRASE);
+  await app.driver.wait(until.elementTextContains(await app.find("[data-testid=strength]"), "good"), 10_000);
+  if (shots) await app.screenshot("create-vault");
+  await app.click("Create vault");
+  await app.heading("Your recovery kit", 30_000);
+  const groups = await Promise.all(
+    (await app.driver.findElements(By.css("[data-testid=recovery-key] li"))).map((item) => item.getText()),
+  );
+  assert.equal(groups.length, 9, "nine groups of four");
+  if (shots) await app.screenshot("recovery-kit");
+  return groups;
+}
+
+async function confirmKitAndSkipBinding(app, groups) {
+  await app.type("last-group", groups[8]);
+  await app.click("I have saved it — continue");
+  await app.heading("Bind the vault to this computer?");
+  await app.click("Not now");
+  await app.heading("Your vault is open");
+}
+
+async function lockWithShortcut(app) {
+  await app.driver.actions().keyDown(Key.CONTROL).sendKeys("l").keyUp(Key.CONTROL).perform();
+  await app.heading("Confidant is locked");
+}
+
+async function unlock(app, passphrase) {
+  await app.type("passphrase", passphrase);
+  await app.click("Unlock");
+}
+
+test("first run: create a vault, confirm the recovery kit, lock with Ctrl+L and unlock again", async (t) => {
+  const app = await launchApp(t);
+  const groups = await createVault(app, { shots: true });
+
+  await app.type("last-group", "0000");
+  await app.click("I have saved it — continue");
+  assert.match(await app.alertText(), /does not match the last group/);
+  await app.type("last-group", groups[8].toLowerCase());
+  await app.click("I have saved it — continue");
+
+  await app.heading("Bind the vault to this computer?");
+  await app.click("Bind to this computer (recommended)");
+  assert.match(await app.alertText(), /keychain is not available/);
+  await app.screenshot("device-binding-without-keychain");
+  await app.click("Not now");
+
+  await app.heading("Your vault is open");
+  const activity = await app.find("[data-testid=activity] li");
+  await app.driver.wait(until.elementTextContains(activity, "Vault"), 5_000);
+  await app.screenshot("home");
+
+  await lockWithShortcut(app);
+  const lockedPage = await app.driver.getPageSource();
+  assert.ok(!lockedPage.includes("Recent activity"), "no vault data left in the page after locking");
+  assert.ok(!lockedPage.includes("Vault created"));
+  for (const group of groups) assert.ok(!lockedPage.includes(group), "no recovery key left in the page");
+
+  await unlock(app, "lantern orbit pickle meadoW");
+  assert.match(await app.alertText(), /That passphrase is not right/);
+  await app.screenshot("wrong-passphrase");
+
+  await unlock(app, PASSPHRASE);
+  await app.heading("Your vault is open");
+  await app.driver.wait(
+    until.elementLocated(By.xpath("//*[@data-testid='activity']//span[text()='Wrong passphrase or recovery key tried']")),
+    5_000,
+  );
+});
+
+test("an idle vault warns, then locks itself and leaves no record data in the page", async (t) => {
+  const app = await launchApp(t, { env: { CONFIDANT_IDLE_LOCK_SECONDS: "12" } });
+  const groups = await createVault(app);
+  await confirmKitAndSkipBinding(app, groups);
+  assert.ok((await app.driver.getPageSource()).includes("Recent activity"));
+
+  const warning = await app.find("[data-testid=lock-warning]", 20_000);
+  assert.match(await warning.getText(), /^Locking in \d+ s — move the mouse or press a key to stay\.$/);
+  await app.screenshot("lock-warning");
+
+  await app.heading("Confidant is locked", 30_000);
+  await app.screenshot("auto-locked");
+  const lockedPage = await app.driver.getPageSource();
+  assert.ok(!lockedPage.includes("Recent activity"), "the lock reloaded the page");
+  assert.ok(!lockedPage.includes("Vault created"));
+});
+
+test("the recovery key opens the vault with a new passphrase; the old passphrase stops working", async (t) => {
+  const app = await launchApp(t);
+  const groups = await createVault(app);
+  await confirmKitAndSkipBinding(app, groups);
+  await app.click("Lock");
+  await app.heading("Confidant is locked");
+
+  await app.click("Forgot your passphrase? Use your recovery key");
+  await app.heading("Use your recovery key");
+  const typo = [...groups];
+  typo[3] = typo[3][0] === "A" ? `B${typo[3].slice(1)}` : `A${typo[3].slice(1)}`;
+  await app.type("recovery-key", typo.join(" "));
+  await app.type("new-passphrase", NEW_PASSPHRASE);
+  await app.type("confirm-passphrase", NEW_PASSPHRASE);
+  await app.click("Open vault and set passphrase");
+  assert.match(await app.alertText(), /has a typo/);
+  await app.screenshot("recovery-typo");
+
+  await app.type("recovery-key", groups.join("-"));
+  await app.click("Open vault and set passphrase");
+  await app.heading("Your vault is open", 30_000);
+
+  await lockWithShortcut(app);
+  await unlock(app, PASSPHRASE);
+  assert.match(await app.alertText(), /That passphrase is not right/);
+  await unlock(app, NEW_PASSPHRASE);
+  await app.heading("Your vault is open");
+});

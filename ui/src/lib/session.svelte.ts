@@ -1,0 +1,45 @@
+// Which screen the app shows, and the few facts about the vault the screens share.
+// Everything here is dropped on lock: the page reloads to the lock screen.
+import { commands, events, type VaultStatusDto } from "./bindings";
+
+export type Screen = "loading" | "create" | "kit" | "binding" | "unlock" | "recover" | "home";
+
+class SessionStore {
+  screen = $state<Screen>("loading");
+  status = $state<VaultStatusDto | null>(null);
+  /** The recovery key groups, only between creation and confirmation. */
+  kitGroups = $state<string[]>([]);
+  loadError = $state<string | null>(null);
+
+  async refresh(): Promise<void> {
+    const result = await commands.vaultStatus();
+    if (result.status === "error") {
+      this.loadError = result.error.message;
+      this.screen = "unlock";
+      return;
+    }
+    this.status = result.data;
+    if (!result.data.exists) this.screen = "create";
+    else if (result.data.unlocked) this.screen = "home";
+    else this.screen = "unlock";
+  }
+
+  /** Locks now and reloads, so no record data survives in the page. */
+  async lock(): Promise<void> {
+    await commands.vaultLock();
+    reloadToLockScreen();
+  }
+}
+
+export const session = new SessionStore();
+
+/** Drops every store and the whole page state: the lock screen starts from nothing. */
+export function reloadToLockScreen(): void {
+  session.kitGroups = [];
+  window.location.reload();
+}
+
+/** Reload when Rust locked on its own (idle, sleep, screen lock). */
+export async function listenForLocks(): Promise<() => void> {
+  return events.vaultLocked.listen(() => reloadToLockScreen());
+}
