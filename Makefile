@@ -15,7 +15,7 @@ UI_STAMP := ui/node_modules/.package-lock.json
 E2E_STAMP := tests/e2e/node_modules/.package-lock.json
 
 .PHONY: help run test deps system-deps npm-deps tools ui app bindings \
-        fmt lint rust-test ui-test e2e clean-shots
+        fmt lint rust-test keychain-test ui-test e2e bench
 
 help:
 	@echo "make run    install what is missing, build, open Confidant (under Xvfb without a display)"
@@ -58,7 +58,7 @@ run: system-deps npm-deps app
 
 # ---- testing ------------------------------------------------------------------
 
-test: deps ui fmt lint rust-test ui-test e2e
+test: deps ui fmt lint rust-test keychain-test ui-test e2e
 	@echo "make test: all checks passed"
 
 fmt:
@@ -70,9 +70,16 @@ lint: ui
 rust-test: ui
 	cargo test --workspace
 
+keychain-test: ui
+	bash scripts/with-test-keychain.sh cargo test -p confidant-acceptance-tests --test keychain -- --ignored
+
 ui-test: $(UI_STAMP)
 	cd ui && npm run --silent check
 	cd ui && npm run --silent test
+
+bench:
+	cargo build --release -p confidant-cli
+	$(CARGO_TARGET_DIR)/release/confidant bench
 
 e2e: app tools $(E2E_STAMP)
 	cd tests/e2e && CONFIDANT_APP_BINARY="$(APP_BINARY)" TAURI_DRIVER="$(TAURI_DRIVER)" npm test --silent

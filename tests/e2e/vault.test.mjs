@@ -127,3 +127,34 @@ test("the recovery key opens the vault with a new passphrase; the old passphrase
   await unlock(app, NEW_PASSPHRASE);
   await app.heading("Your vault is open");
 });
+
+test("settings: the passphrase can be changed and the auto-lock time saved", async (t) => {
+  const app = await launchApp(t);
+  const groups = await createVault(app);
+  await confirmKitAndSkipBinding(app, groups);
+
+  await app.type("auto-lock", "15");
+  await app.click("Save");
+  await app.driver.wait(
+    until.elementLocated(By.xpath("//*[@role='status'][contains(., 'locks after 15 idle minutes')]")),
+    5_000,
+  );
+
+  await app.click("Change passphrase…");
+  await app.type("current-passphrase", "not my passphrase at all");
+  await app.type("new-passphrase", NEW_PASSPHRASE);
+  await app.type("confirm-passphrase", NEW_PASSPHRASE);
+  await app.click("Change passphrase");
+  assert.match(await app.alertText(), /That passphrase is not right/);
+  await app.type("current-passphrase", PASSPHRASE);
+  await app.click("Change passphrase");
+  await app.driver.wait(until.elementLocated(By.xpath("//*[@role='status'][contains(., 'Passphrase changed')]")), 10_000);
+  await app.screenshot("settings");
+
+  await lockWithShortcut(app);
+  await unlock(app, PASSPHRASE);
+  assert.match(await app.alertText(), /That passphrase is not right/);
+  await unlock(app, NEW_PASSPHRASE);
+  await app.heading("Your vault is open");
+  assert.equal(await (await app.find("#auto-lock")).getAttribute("value"), "15");
+});

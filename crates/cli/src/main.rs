@@ -82,6 +82,12 @@ enum Command {
     RotateKey,
     /// Check the audit chain (and, later, every signed note).
     Verify,
+    /// Measure key derivation, unlock and database costs on this machine.
+    Bench {
+        /// Repeat each timing this many times.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=50))]
+        runs: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -267,8 +273,39 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 return Err(Failure::Other(anyhow::anyhow!("verification failed: the audit log has been altered")));
             }
         }
+        Command::Bench { runs } => {
+            let report = confidant_vault::bench::run(usize::try_from(runs).unwrap_or(5), Duration::from_secs(1))?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&report).map_err(|error| Failure::Other(error.into()))?);
+            } else {
+                print_bench(&report);
+            }
+        }
     }
     Ok(())
+}
+
+fn print_bench(report: &confidant_vault::bench::BenchReport) {
+    let kdf = &report.calibrated;
+    println!(
+        "Argon2id calibrated for 1 s: m = {} MiB, t = {}, p = {} (calibration took {:.0} ms)",
+        kdf.memory_kib / 1024,
+        kdf.iterations,
+        kdf.parallelism,
+        report.calibration_ms
+    );
+    let row = |name: &str, timing: &confidant_vault::bench::Timing| {
+        println!(
+            "{name:<34} median {:>9.2} ms   min {:>9.2}   max {:>9.2}   ({} runs)",
+            timing.median_ms, timing.min_ms, timing.max_ms, timing.runs
+        );
+    };
+    row("one derivation", &report.derivation);
+    row("unlock (derive + open + check)", &report.unlock);
+    row("open with the raw data key", &report.open_with_raw_key);
+    for journal in &report.journal_modes {
+        row(&format!("commit 2 KB row, {}", journal.mode), &journal.commit);
+    }
 }
 
 fn report(json_output: bool, message: &str) {

@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod audit;
+pub mod bench;
 pub mod device;
 mod error;
 pub mod kdf;
