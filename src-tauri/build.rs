@@ -9,6 +9,7 @@ const APP_COMMANDS: &[&str] = &[
     "vault_create",
     "recovery_kit_save",
     "recovery_kit_confirm",
+    "recovery_kit_new",
     "onboarding_finish",
     "vault_unlock",
     "vault_recover",

@@ -58,6 +58,14 @@ pub fn recovery_kit_confirm(session: State<'_, Session>, last_group: SecretInput
     Ok(session.confirm_recovery_kit(last_group.expose_secret())?)
 }
 
+/// Replaces the recovery key (the old one stops working); the new kit is shown once.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn recovery_kit_new(session: State<'_, Session>) -> CommandResult<RecoveryKitDto> {
+    let recovery_key = session.start_new_recovery_kit()?;
+    Ok(RecoveryKitDto::from_formatted(&recovery_key))
+}
+
 /// Ends onboarding, binding the vault to this computer if asked.
 #[tauri::command(async)]
 #[specta::specta]
@@ -90,8 +98,9 @@ pub fn vault_lock(session: State<'_, Session>) {
     session.lock(LockReason::User);
 }
 
-/// The therapist is active: restart the idle clock.
-#[tauri::command]
+/// The therapist is active: restart the idle clock. Async so it never waits on
+/// the session lock on the main thread.
+#[tauri::command(async)]
 #[specta::specta]
 pub fn activity_report(session: State<'_, Session>) {
     session.record_activity();

@@ -49,6 +49,8 @@ pub struct VaultStatusDto {
     pub auto_lock_minutes: Option<u32>,
     /// Whether a new vault still waits for its recovery kit or binding choice.
     pub onboarding: bool,
+    /// Whether the current recovery kit was confirmed as saved (while unlocked).
+    pub recovery_kit_confirmed: Option<bool>,
     /// The vault folder, for the settings page.
     pub vault_folder: String,
 }
@@ -63,6 +65,7 @@ impl From<SessionStatus> for VaultStatusDto {
             retry_after_seconds: u32::try_from(status.retry_after_seconds).unwrap_or(u32::MAX),
             auto_lock_minutes: status.auto_lock_minutes,
             onboarding: status.onboarding,
+            recovery_kit_confirmed: status.recovery_kit_confirmed,
             vault_folder: status.vault_folder.display().to_string(),
         }
     }
@@ -96,6 +99,13 @@ pub struct RecoveryKitDto {
 impl std::fmt::Debug for RecoveryKitDto {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str("RecoveryKitDto([redacted])")
+    }
+}
+
+impl Drop for RecoveryKitDto {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.groups.zeroize();
     }
 }
 

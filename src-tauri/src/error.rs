@@ -45,6 +45,8 @@ pub enum ErrorCode {
     DeviceSecretMissing,
     /// The keychain cannot be reached.
     KeychainUnavailable,
+    /// Another Confidant has the vault open.
+    VaultInUse,
     /// The vault is locked.
     Locked,
     /// No new vault is waiting for its recovery kit.
@@ -109,6 +111,7 @@ mod tests {
             Error::VaultTooNew { found: 9, supported: 1 },
             Error::DeviceSecretMissing,
             Error::KeychainUnavailable { detail: "no service".to_owned() },
+            Error::VaultInUse,
             Error::Locked,
             Error::NoOnboarding,
             Error::RecoveryKitMismatch,

@@ -25,6 +25,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::vault_create,
             commands::recovery_kit_save,
             commands::recovery_kit_confirm,
+            commands::recovery_kit_new,
             commands::onboarding_finish,
             commands::vault_unlock,
             commands::vault_recover,

@@ -24,17 +24,25 @@ pub fn start(app: &AppHandle) {
 }
 
 fn watch_idle(app: &AppHandle) {
-    let session = app.state::<Session>();
     loop {
         std::thread::sleep(Duration::from_millis(500));
-        let now = Instant::now();
-        if session.lock_if_idle(now) {
-            notify_locked(app, LockReason::Idle);
-            continue;
+        // A panic in one round must not stop auto-lock for the rest of the day.
+        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_idle(app)));
+        if round.is_err() {
+            lock_and_notify(app, LockReason::Idle);
         }
-        if let Some(seconds_left) = session.seconds_until_idle_lock(now).filter(|seconds| *seconds <= WARNING_SECONDS) {
-            let _ = LockWarning { seconds_left: u32::try_from(seconds_left).unwrap_or(0) }.emit(app);
-        }
+    }
+}
+
+fn check_idle(app: &AppHandle) {
+    let session = app.state::<Session>();
+    let now = Instant::now();
+    if session.lock_if_idle(now) {
+        notify_locked(app, LockReason::Idle);
+        return;
+    }
+    if let Some(seconds_left) = session.seconds_until_idle_lock(now).filter(|seconds| *seconds <= WARNING_SECONDS) {
+        let _ = LockWarning { seconds_left: u32::try_from(seconds_left).unwrap_or(0) }.emit(app);
     }
 }
 

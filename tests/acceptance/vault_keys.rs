@@ -319,3 +319,94 @@ fn no_vault_gives_a_not_found_error() {
     ));
     assert!(!Vault::status(&location).expect("status").exists);
 }
+
+#[test]
+fn a_second_program_cannot_open_a_vault_that_is_already_open() {
+    let fixture = create_vault(false);
+    let vault = unlock(&fixture, PASSPHRASE).expect("unlocks");
+    assert!(matches!(unlock(&fixture, PASSPHRASE), Err(Error::VaultInUse)));
+    vault.lock(LockReason::User).expect("locked");
+    unlock(&fixture, PASSPHRASE).expect("opens once the first one is closed");
+}
+
+#[test]
+fn a_key_file_pointing_at_another_recovery_key_is_repaired_at_unlock() {
+    use confidant_vault::keyfile::{KeyFile, KeySlot};
+    let fixture = create_vault(false);
+    let attacker = create_vault(false);
+    // Someone who can write the folder swaps in another vault's recovery slot,
+    // recomputing the file's integrity hash, hoping the next rotation seals the
+    // new data key to their recovery key.
+    let key_path = fixture.location.key_file_path();
+    let mut keys = KeyFile::read(&key_path).expect("keys");
+    let foreign = KeyFile::read(&attacker.location.key_file_path()).expect("keys");
+    let foreign_slot: KeySlot = foreign.recovery_slot().expect("slot").clone();
+    keys.put_slot(foreign_slot);
+    keys.write(&key_path).expect("tampered file written");
+
+    let mut vault = unlock(&fixture, PASSPHRASE).expect("the passphrase slot still opens");
+    let kinds: Vec<String> =
+        vault.recent_audit_events(3).expect("events").into_iter().map(|event| event.kind).collect();
+    assert_eq!(kinds[0], "vault_unlocked");
+    assert_eq!(kinds[1], "key_file_repaired");
+    vault.rotate_data_key(&passphrase(PASSPHRASE)).expect("rotated");
+    vault.lock(LockReason::User).expect("locked");
+
+    let attacker_key = RecoveryKey::parse(&attacker.recovery_key).expect("parses");
+    let stolen =
+        Vault::recover(&fixture.location, &attacker_key, &passphrase(NEW_PASSPHRASE), fixture.keychain.clone());
+    assert!(matches!(stolen, Err(Error::WrongRecoveryKey)), "the swapped-in recovery key opens nothing");
+    let own_key = RecoveryKey::parse(&fixture.recovery_key).expect("parses");
+    Vault::recover(&fixture.location, &own_key, &passphrase(NEW_PASSPHRASE), fixture.keychain.clone())
+        .expect("the therapist's own recovery key works again");
+}
+
+#[test]
+fn a_failure_stamped_in_the_future_does_not_lock_the_therapist_out_for_ever() {
+    use confidant_vault::keyfile::KeyFile;
+    let fixture = create_vault(false);
+    let key_path = fixture.location.key_file_path();
+    let mut keys = KeyFile::read(&key_path).expect("keys");
+    // Six failures recorded while the clock was a year ahead.
+    for _ in 0..6 {
+        keys.record_failure(chrono::Utc::now() + chrono::Duration::days(365));
+    }
+    keys.write(&key_path).expect("written");
+    match unlock(&fixture, PASSPHRASE) {
+        Err(Error::TooManyAttempts { retry_after_seconds }) => assert!(retry_after_seconds <= 10),
+        other => panic!("expected a short wait, got {other:?}"),
+    }
+    let stamped = KeyFile::read(&key_path).expect("keys").unlock_failures.last_failure_at.expect("stamp");
+    assert!(stamped <= chrono::Utc::now(), "the future stamp was moved to now");
+}
+
+#[test]
+fn wrong_passphrases_in_settings_count_like_wrong_unlocks() {
+    let fixture = create_vault(false);
+    let mut vault = unlock(&fixture, PASSPHRASE).expect("unlocks");
+    for _ in 0..5 {
+        let result = vault.change_passphrase(&passphrase("not my passphrase at all"), &passphrase(NEW_PASSPHRASE));
+        assert!(matches!(result, Err(Error::WrongPassphrase)));
+    }
+    let result = vault.change_passphrase(&passphrase(PASSPHRASE), &passphrase(NEW_PASSPHRASE));
+    assert!(matches!(result, Err(Error::TooManyAttempts { .. })), "someone at an unlocked laptop cannot guess freely");
+}
+
+#[test]
+fn a_lost_recovery_kit_can_be_replaced_and_the_old_key_stops_working() {
+    let fixture = create_vault(false);
+    let mut vault = unlock(&fixture, PASSPHRASE).expect("unlocks");
+    assert!(!vault.recovery_kit_confirmed().expect("flag"), "the test fixture never confirmed its kit");
+    let new_key = vault.replace_recovery_key().expect("replaced").expose_formatted().to_string();
+    vault.confirm_recovery_kit().expect("confirmed");
+    assert!(vault.recovery_kit_confirmed().expect("flag"));
+    vault.lock(LockReason::User).expect("locked");
+    let old_key = RecoveryKey::parse(&fixture.recovery_key).expect("parses");
+    assert!(matches!(
+        Vault::recover(&fixture.location, &old_key, &passphrase(NEW_PASSPHRASE), fixture.keychain.clone()),
+        Err(Error::WrongRecoveryKey)
+    ));
+    let new_key = RecoveryKey::parse(&new_key).expect("parses");
+    Vault::recover(&fixture.location, &new_key, &passphrase(NEW_PASSPHRASE), fixture.keychain.clone())
+        .expect("the new recovery key works");
+}

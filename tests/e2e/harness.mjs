@@ -162,12 +162,13 @@ export async function launchApp(t, { env = {} } = {}) {
     vaultDir: join(dataDir, "vault"),
     /** Saves what the therapist would see as target/e2e-shots/<name>.png. */
     async screenshot(name) {
-      // Let fonts, images and the last DOM change reach the screen first.
+      // Let fonts, images and the last DOM change reach the screen first. A page
+      // that reloads meanwhile (a lock) ends the script early; the shot still counts.
       await driver.executeAsyncScript(`
         const done = arguments[arguments.length - 1];
         const images = [...document.images].map((image) => image.decode().catch(() => {}));
         Promise.all([document.fonts.ready, ...images]).then(() =>
-          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50))));`);
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50))));`).catch(() => {});
       mkdirSync(shotsDir, { recursive: true });
       const path = join(shotsDir, `${name}.png`);
       writeFileSync(path, Buffer.from(await driver.takeScreenshot(), "base64"));

@@ -60,8 +60,14 @@ test("first run: create a vault, confirm the recovery kit, lock with Ctrl+L and 
   await app.click("Not now");
 
   await app.heading("Your vault is open");
-  const activity = await app.find("[data-testid=activity] li");
-  await app.driver.wait(until.elementTextContains(activity, "Vault"), 5_000);
+  await app.driver.wait(
+    until.elementLocated(By.xpath("//*[@data-testid='activity']//span[text()='Vault created']")),
+    5_000,
+  );
+  await app.driver.wait(
+    until.elementLocated(By.xpath("//*[@data-testid='activity']//span[text()='Recovery kit confirmed']")),
+    5_000,
+  );
   await app.screenshot("home");
 
   await lockWithShortcut(app);
@@ -157,4 +163,28 @@ test("settings: the passphrase can be changed and the auto-lock time saved", asy
   await unlock(app, NEW_PASSPHRASE);
   await app.heading("Your vault is open");
   assert.equal(await (await app.find("#auto-lock")).getAttribute("value"), "15");
+});
+
+test("a recovery kit left unconfirmed is flagged after unlock and can be replaced", async (t) => {
+  const app = await launchApp(t);
+  const oldGroups = await createVault(app);
+  // The therapist walks away from the kit screen: Ctrl+L locks before confirming.
+  await lockWithShortcut(app);
+  await unlock(app, PASSPHRASE);
+  await app.heading("Your vault is open");
+  const banner = await app.find("[data-testid=kit-missing]");
+  assert.match(await banner.getText(), /never confirmed/);
+  await app.screenshot("kit-never-confirmed");
+
+  await app.click("Make a new recovery kit");
+  await app.click("Make the new key");
+  await app.heading("Your recovery kit");
+  const newGroups = await Promise.all(
+    (await app.driver.findElements(By.css("[data-testid=recovery-key] li"))).map((item) => item.getText()),
+  );
+  assert.notDeepEqual(newGroups, oldGroups);
+  await app.type("last-group", newGroups[8]);
+  await app.click("I have saved it — continue");
+  await app.heading("Your vault is open");
+  assert.equal((await app.driver.findElements(By.css("[data-testid=kit-missing]"))).length, 0);
 });

@@ -189,7 +189,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let created = Vault::create(&location, &passphrase, options, keychain)?;
             let recovery_key = created.recovery_key.expose_formatted();
-            created.vault.lock(LockReason::Quit)?;
+            // Print first: nothing after creation may lose the only copy of the key.
             if cli.json {
                 println!("{}", json!({ "recovery_key": recovery_key.as_str(), "vault": location.folder() }));
             } else {
@@ -201,6 +201,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 println!();
                 println!("Without your passphrase and without this recovery key, nobody can open the vault.");
             }
+            let _ = created.vault.lock(LockReason::Quit);
         }
         Command::Status => {
             let status = Vault::status(&location)?;
@@ -231,27 +232,38 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut vault = Vault::unlock(&location, &current, keychain)?;
             let new = sources.new_passphrase(new_passphrase_file, "New passphrase")?;
             let changed = vault.change_passphrase(&current, &new);
-            vault.lock(LockReason::Quit)?;
+            let _ = vault.lock(LockReason::Quit);
             changed?;
             report(cli.json, "passphrase changed");
         }
         Command::Recover { recovery_file, new_passphrase_file } => {
             let recovery_key = sources.recovery_key(recovery_file)?;
             let new = sources.new_passphrase(new_passphrase_file, "New passphrase")?;
+            let was_bound = Vault::status(&location).map(|status| status.device_bound).unwrap_or(false);
             let vault = Vault::recover(&location, &recovery_key, &new, keychain)?;
             let bound = vault.is_device_bound();
-            vault.lock(LockReason::Quit)?;
+            let _ = vault.lock(LockReason::Quit);
             if cli.json {
-                println!("{}", json!({ "ok": true, "device_bound": bound }));
+                println!(
+                    "{}",
+                    json!({ "ok": true, "device_bound": bound, "device_binding_lost": was_bound && !bound })
+                );
             } else {
                 println!("Vault recovered; the new passphrase is set.");
+                if was_bound && !bound {
+                    println!(
+                        "Device binding is now OFF: this computer's keychain was not available. Turn it on in settings."
+                    );
+                } else if bound {
+                    println!("The vault is now bound to this computer's keychain.");
+                }
             }
         }
         Command::RotateKey => {
             let passphrase = sources.passphrase("Passphrase")?;
             let mut vault = Vault::unlock(&location, &passphrase, keychain)?;
             let rotated = vault.rotate_data_key(&passphrase);
-            vault.lock(LockReason::Quit)?;
+            let _ = vault.lock(LockReason::Quit);
             rotated?;
             report(cli.json, "data key rotated; the database is re-encrypted");
         }
@@ -259,7 +271,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let passphrase = sources.passphrase("Passphrase")?;
             let vault = Vault::unlock(&location, &passphrase, keychain)?;
             let verified = vault.verify();
-            vault.lock(LockReason::Quit)?;
+            let _ = vault.lock(LockReason::Quit);
             let report = verified?;
             if cli.json {
                 println!("{}", serde_json::to_string(&report).map_err(|error| Failure::Other(error.into()))?);

@@ -38,6 +38,12 @@ pub enum EventKind {
     DeviceBindingChanged,
     /// A setting changed (detail: its name and new value).
     SettingChanged,
+    /// vault.keys disagreed with what the database remembers and was repaired.
+    KeyFileRepaired,
+    /// A new recovery key replaced the old one.
+    RecoveryKeyReplaced,
+    /// The therapist confirmed the recovery kit was saved.
+    RecoveryKitConfirmed,
 }
 
 impl EventKind {
@@ -53,6 +59,9 @@ impl EventKind {
             EventKind::RecoveryKeyUsed => "recovery_key_used",
             EventKind::DeviceBindingChanged => "device_binding_changed",
             EventKind::SettingChanged => "setting_changed",
+            EventKind::KeyFileRepaired => "key_file_repaired",
+            EventKind::RecoveryKeyReplaced => "recovery_key_replaced",
+            EventKind::RecoveryKitConfirmed => "recovery_kit_confirmed",
         }
     }
 }

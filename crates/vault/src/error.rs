@@ -95,6 +95,9 @@ pub enum Error {
         /// The keychain's own description of the problem (no secrets).
         detail: String,
     },
+    /// Another Confidant (window or command) has this vault open.
+    #[error("the vault is open in another confidant window or command; lock or close that one first")]
+    VaultInUse,
     /// The vault is locked; the operation needs it unlocked.
     #[error("the vault is locked; unlock it first")]
     Locked,
@@ -148,6 +151,7 @@ impl Error {
             Error::VaultTooNew { .. } => "vault_too_new",
             Error::DeviceSecretMissing => "device_secret_missing",
             Error::KeychainUnavailable { .. } => "keychain_unavailable",
+            Error::VaultInUse => "vault_in_use",
             Error::Locked => "locked",
             Error::NoOnboarding => "no_onboarding",
             Error::RecoveryKitMismatch => "recovery_kit_mismatch",

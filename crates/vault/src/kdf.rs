@@ -37,7 +37,8 @@ pub const MINIMUM_PARAMS: KdfParams =
     KdfParams { algorithm: KdfAlgorithm::Argon2id, memory_kib: 64 * 1024, iterations: 3, parallelism: 4 };
 
 /// The most memory a slot may ask for: a crafted key file must not exhaust RAM.
-pub const MAXIMUM_MEMORY_KIB: u32 = 2 * 1024 * 1024;
+/// Calibration never goes above it either.
+pub const MAXIMUM_MEMORY_KIB: u32 = 1024 * 1024;
 
 /// The most memory calibration picks, leaving room on an 8 GiB laptop.
 const CALIBRATION_MAX_MEMORY_KIB: u32 = 1024 * 1024;
@@ -93,8 +94,8 @@ pub(crate) fn check_bounds(params: &KdfParams) -> Result<()> {
         return Err(Error::KeyFileDamaged { reason: "key derivation parameters below the minimum" });
     }
     if params.memory_kib > MAXIMUM_MEMORY_KIB
-        || params.iterations > 64
-        || params.parallelism > 64
+        || params.iterations > 16
+        || params.parallelism > 16
         || params.parallelism == 0
     {
         return Err(Error::KeyFileDamaged { reason: "key derivation parameters out of range" });

@@ -92,6 +92,19 @@ pub enum KeySlot {
     },
 }
 
+/// What identifies the recovery slot's key: remembered inside the encrypted
+/// database too, so a key file edited to point at another public key is noticed
+/// and repaired instead of trusted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryHeader {
+    /// Argon2id parameters for the recovery key.
+    pub kdf: KdfParams,
+    /// Argon2id salt (base64).
+    pub salt: String,
+    /// X25519 public key (base64).
+    pub public_key: String,
+}
+
 /// Failed unlock attempts, kept here because the database cannot be opened yet.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -195,6 +208,24 @@ impl KeyFile {
     /// The recovery slot.
     pub fn recovery_slot(&self) -> Option<&KeySlot> {
         self.slots.iter().find(|slot| matches!(slot, KeySlot::Recovery { .. }))
+    }
+
+    /// The recovery slot's header: KDF parameters, salt and public key.
+    pub fn recovery_header(&self) -> Option<RecoveryHeader> {
+        match self.recovery_slot() {
+            Some(KeySlot::Recovery { kdf, salt, public_key, .. }) => {
+                Some(RecoveryHeader { kdf: *kdf, salt: salt.clone(), public_key: public_key.clone() })
+            }
+            _ => None,
+        }
+    }
+
+    /// The passphrase slot's Argon2id parameters.
+    pub fn passphrase_kdf(&self) -> Option<KdfParams> {
+        match self.passphrase_slot() {
+            Some(KeySlot::Passphrase { kdf, .. }) => Some(*kdf),
+            _ => None,
+        }
     }
 
     /// Whether the passphrase slot mixes in a keychain secret.
@@ -369,7 +400,9 @@ impl KeyFile {
         }
     }
 
-    fn rewrap_recovery_slot(
+    /// Wraps `data_key` to a recovery public key given explicitly (the copy the
+    /// encrypted database remembers), not the one in this file.
+    pub(crate) fn rewrap_recovery_slot(
         &self,
         data_key: &SecretKey,
         kdf: KdfParams,
@@ -382,6 +415,9 @@ impl KeyFile {
         ephemeral_bytes.fill(0);
         let ephemeral_public = x25519_dalek::PublicKey::from(&ephemeral);
         let shared = ephemeral.diffie_hellman(&recipient);
+        if !shared.was_contributory() {
+            return Err(Error::KeyFileDamaged { reason: "the recovery public key is invalid" });
+        }
         let nonce = random_bytes::<24>()?;
         let mut slot = KeySlot::Recovery {
             kdf,
@@ -417,6 +453,9 @@ impl KeyFile {
         }
         let ephemeral_public = x25519_dalek::PublicKey::from(*decode_fixed::<32>(ephemeral_public_key)?);
         let shared = secret.diffie_hellman(&ephemeral_public);
+        if !shared.was_contributory() {
+            return Err(Error::KeyFileDamaged { reason: "the recovery slot is invalid" });
+        }
         let wrapping_key =
             recovery_wrapping_key(shared.as_bytes(), ephemeral_public.as_bytes(), derived_public.as_bytes())?;
         open(&wrapping_key, nonce, wrapped_key, &self.associated_data(slot)?).ok_or(Error::WrongRecoveryKey)
@@ -474,6 +513,15 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>> {
 /// Replaces `path` with `bytes` so that a crash leaves either the old or the new
 /// file, never a mix: write a temporary file, fsync it, rename, fsync the folder.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8], action: &'static str) -> Result<()> {
+    write_file(path, bytes, action, true)
+}
+
+/// Like [`write_atomically`], but fails instead of replacing an existing file.
+pub(crate) fn write_new_file(path: &Path, bytes: &[u8], action: &'static str) -> Result<()> {
+    write_file(path, bytes, action, false)
+}
+
+fn write_file(path: &Path, bytes: &[u8], action: &'static str, replace: bool) -> Result<()> {
     let folder = path.parent().ok_or(Error::Io { action, source: std::io::Error::other("no parent folder") })?;
     let mut temporary = tempfile::Builder::new()
         .prefix(".vault.keys.")
@@ -482,7 +530,11 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8], action: &'static str) 
         .map_err(Error::io(action))?;
     temporary.write_all(bytes).map_err(Error::io(action))?;
     temporary.as_file().sync_all().map_err(Error::io(action))?;
-    temporary.persist(path).map_err(|error| Error::Io { action, source: error.error })?;
+    if replace {
+        temporary.persist(path).map_err(|error| Error::Io { action, source: error.error })?;
+    } else {
+        temporary.persist_noclobber(path).map_err(|error| Error::Io { action, source: error.error })?;
+    }
     sync_folder(folder).map_err(Error::io(action))?;
     Ok(())
 }

@@ -42,6 +42,13 @@ impl RecoveryKey {
                 continue;
             }
             let position = symbols.len();
+            if position >= RECOVERY_KEY_CHARS {
+                // Stop early: no reallocation leaves copies of a long paste behind.
+                return Err(Error::RecoveryKeyWrongLength {
+                    found: typed.chars().filter(|c| *c != '-' && !c.is_whitespace()).count(),
+                    expected: RECOVERY_KEY_CHARS,
+                });
+            }
             match symbol_value(character) {
                 Some(value) => symbols.push(value),
                 None => return Err(Error::RecoveryKeyMalformed { group: position / GROUP + 1 }),

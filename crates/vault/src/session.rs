@@ -6,6 +6,7 @@
 //! the connection or the key.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -38,6 +39,8 @@ pub struct SessionStatus {
     pub auto_lock_minutes: Option<u32>,
     /// Whether a just-created vault still waits for its recovery kit / binding choice.
     pub onboarding: bool,
+    /// Whether the current recovery kit was confirmed as saved (only known while unlocked).
+    pub recovery_kit_confirmed: Option<bool>,
     /// The vault folder.
     pub vault_folder: PathBuf,
 }
@@ -46,7 +49,8 @@ pub struct SessionStatus {
 /// show and save, and the passphrase for the device-binding step. Both wipe on drop.
 struct Onboarding {
     recovery_key: RecoveryKey,
-    passphrase: Passphrase,
+    /// Only for a new vault (the binding step); a replaced kit has none.
+    passphrase: Option<Passphrase>,
     kit_confirmed: bool,
 }
 
@@ -64,6 +68,12 @@ pub struct Session {
     kdf: KdfPolicy,
     idle_limit_override: Option<Duration>,
     state: Mutex<SessionState>,
+    /// One unlock (or create, or recover) at a time: the backoff counter stays
+    /// exact and two Argon2 runs never compete for memory.
+    unlock_gate: Mutex<()>,
+    /// Bumped by every lock: an unlock that was under way when a lock came in
+    /// (sleep, screen lock) sees the change and does not open the vault.
+    lock_generation: AtomicU64,
 }
 
 impl std::fmt::Debug for Session {
@@ -94,7 +104,19 @@ impl Session {
                 last_activity: Instant::now(),
                 idle_limit: Duration::from_secs(60 * u64::from(crate::vault::DEFAULT_AUTO_LOCK_MINUTES)),
             }),
+            unlock_gate: Mutex::new(()),
+            lock_generation: AtomicU64::new(0),
         }
+    }
+
+    fn gate(&self) -> MutexGuard<'_, ()> {
+        self.unlock_gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The idle limit for `minutes`: the override can only shorten it.
+    fn idle_limit(&self, minutes: u32) -> Duration {
+        let configured = Duration::from_secs(60 * u64::from(minutes));
+        self.idle_limit_override.map_or(configured, |limit| limit.min(configured))
     }
 
     fn state(&self) -> MutexGuard<'_, SessionState> {
@@ -111,9 +133,9 @@ impl Session {
     pub fn status(&self) -> Result<SessionStatus> {
         let vault_status = Vault::status(&self.location)?;
         let state = self.state();
-        let auto_lock_minutes = match &state.vault {
-            Some(vault) => Some(vault.auto_lock_minutes()?),
-            None => None,
+        let (auto_lock_minutes, recovery_kit_confirmed) = match &state.vault {
+            Some(vault) => (Some(vault.auto_lock_minutes()?), Some(vault.recovery_kit_confirmed()?)),
+            None => (None, None),
         };
         Ok(SessionStatus {
             exists: vault_status.exists,
@@ -123,18 +145,31 @@ impl Session {
             retry_after_seconds: vault_status.retry_after_seconds,
             auto_lock_minutes,
             onboarding: state.onboarding.is_some(),
+            recovery_kit_confirmed,
             vault_folder: self.location.folder().to_path_buf(),
         })
     }
 
     /// Creates the vault (not yet device-bound) and returns the recovery key to show.
     pub fn create(&self, passphrase: Passphrase) -> Result<Zeroizing<String>> {
+        let _gate = self.gate();
         let options = CreateOptions { device_binding: false, kdf: self.kdf };
         let created = Vault::create(&self.location, &passphrase, options, self.keychain.clone())?;
         let shown = created.recovery_key.expose_formatted();
         let mut state = self.state();
-        Self::start_unlocked(&mut state, created.vault, self.idle_limit_override)?;
-        state.onboarding = Some(Onboarding { recovery_key: created.recovery_key, passphrase, kit_confirmed: false });
+        self.start_unlocked(&mut state, created.vault);
+        state.onboarding =
+            Some(Onboarding { recovery_key: created.recovery_key, passphrase: Some(passphrase), kit_confirmed: false });
+        Ok(shown)
+    }
+
+    /// Replaces the recovery key of the open vault (the old one stops working) and
+    /// returns the new one to show; the kit must then be confirmed again.
+    pub fn start_new_recovery_kit(&self) -> Result<Zeroizing<String>> {
+        let mut state = self.state();
+        let recovery_key = state.vault.as_mut().ok_or(Error::Locked)?.replace_recovery_key()?;
+        let shown = recovery_key.expose_formatted();
+        state.onboarding = Some(Onboarding { recovery_key, passphrase: None, kit_confirmed: false });
         Ok(shown)
     }
 
@@ -160,15 +195,22 @@ impl Session {
              nobody - not even Confidant's developers - can open your vault.\n",
         );
         std::fs::create_dir_all(folder).map_err(Error::io("create the folder for the recovery kit"))?;
-        let mut path = folder.join("Confidant recovery kit.txt");
-        let mut copy = 2;
-        while path.exists() {
-            path = folder.join(format!("Confidant recovery kit ({copy}).txt"));
-            copy += 1;
+        // Never replace an existing kit: it may belong to another vault.
+        for copy in 1..1000 {
+            let path = match copy {
+                1 => folder.join("Confidant recovery kit.txt"),
+                _ => folder.join(format!("Confidant recovery kit ({copy}).txt")),
+            };
+            match crate::keyfile::write_new_file(&path, text.as_bytes(), "save the recovery kit") {
+                Ok(()) => {
+                    restrict_file_permissions(&path);
+                    return Ok(path);
+                }
+                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(error) => return Err(error),
+            }
         }
-        crate::keyfile::write_atomically(&path, text.as_bytes(), "save the recovery kit")?;
-        restrict_file_permissions(&path);
-        Ok(path)
+        Err(Error::Io { action: "save the recovery kit", source: std::io::Error::other("too many saved kits") })
     }
 
     /// Checks that the therapist typed the recovery key's last group back.
@@ -184,7 +226,7 @@ impl Session {
             return Err(Error::RecoveryKitMismatch);
         }
         onboarding.kit_confirmed = true;
-        Ok(())
+        state.vault.as_mut().ok_or(Error::Locked)?.confirm_recovery_kit()
     }
 
     /// Ends onboarding: binds the vault to this computer's keychain if asked,
@@ -195,8 +237,8 @@ impl Session {
         if !confirmed {
             return Err(if state.onboarding.is_some() { Error::RecoveryKitMismatch } else { Error::NoOnboarding });
         }
-        if device_binding {
-            let passphrase = &state.onboarding.as_ref().ok_or(Error::NoOnboarding)?.passphrase;
+        let passphrase = state.onboarding.as_ref().and_then(|onboarding| onboarding.passphrase.as_ref());
+        if let (true, Some(passphrase)) = (device_binding, passphrase) {
             // Keep the onboarding (and its passphrase) if binding fails, so the
             // therapist can retry or choose "not now".
             let passphrase = Passphrase::new(passphrase.expose_secret().to_owned());
@@ -208,32 +250,47 @@ impl Session {
 
     /// Unlocks with the passphrase.
     pub fn unlock(&self, passphrase: &Passphrase) -> Result<()> {
+        let _gate = self.gate();
+        let generation = self.lock_generation.load(Ordering::SeqCst);
         let vault = Vault::unlock(&self.location, passphrase, self.keychain.clone())?;
-        let mut state = self.state();
-        Self::start_unlocked(&mut state, vault, self.idle_limit_override)
+        self.finish_unlock(vault, generation)
     }
 
     /// Unlocks with the recovery key and sets a new passphrase.
     pub fn recover(&self, recovery_key: &str, new_passphrase: &Passphrase) -> Result<()> {
+        let _gate = self.gate();
         let recovery_key = RecoveryKey::parse(recovery_key)?;
+        let generation = self.lock_generation.load(Ordering::SeqCst);
         let vault = Vault::recover(&self.location, &recovery_key, new_passphrase, self.keychain.clone())?;
-        let mut state = self.state();
-        Self::start_unlocked(&mut state, vault, self.idle_limit_override)
+        self.finish_unlock(vault, generation)
     }
 
-    fn start_unlocked(state: &mut SessionState, vault: Vault, idle_limit_override: Option<Duration>) -> Result<()> {
-        let minutes = vault.auto_lock_minutes()?;
-        state.idle_limit = idle_limit_override.unwrap_or(Duration::from_secs(60 * u64::from(minutes)));
+    /// Installs a freshly unlocked vault unless a lock arrived while it was being
+    /// unlocked (the computer went to sleep mid-unlock): then it is closed again.
+    fn finish_unlock(&self, vault: Vault, generation: u64) -> Result<()> {
+        let mut state = self.state();
+        if self.lock_generation.load(Ordering::SeqCst) != generation {
+            drop(state);
+            let _ = vault.lock(LockReason::User);
+            return Err(Error::Locked);
+        }
+        self.start_unlocked(&mut state, vault);
+        Ok(())
+    }
+
+    fn start_unlocked(&self, state: &mut SessionState, vault: Vault) {
+        let minutes = vault.auto_lock_minutes().unwrap_or(crate::vault::DEFAULT_AUTO_LOCK_MINUTES);
+        state.idle_limit = self.idle_limit(minutes);
         state.last_activity = Instant::now();
         if let Some(previous) = state.vault.replace(vault) {
-            previous.lock(LockReason::User)?;
+            let _ = previous.lock(LockReason::User);
         }
-        Ok(())
     }
 
     /// Locks: closes the database, wipes the keys and any onboarding secrets.
     /// Returns whether a vault was open.
     pub fn lock(&self, reason: LockReason) -> bool {
+        self.lock_generation.fetch_add(1, Ordering::SeqCst);
         let mut state = self.state();
         state.onboarding = None;
         match state.vault.take() {
@@ -281,7 +338,7 @@ impl Session {
     pub fn set_auto_lock_minutes(&self, minutes: u32) -> Result<()> {
         let mut state = self.state();
         state.vault.as_mut().ok_or(Error::Locked)?.set_auto_lock_minutes(minutes)?;
-        state.idle_limit = self.idle_limit_override.unwrap_or(Duration::from_secs(60 * u64::from(minutes)));
+        state.idle_limit = self.idle_limit(minutes);
         Ok(())
     }
 

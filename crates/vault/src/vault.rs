@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::audit::{self, ChainReport, EventKind, NewEvent};
 use crate::device::DeviceKeychain;
 use crate::kdf::{self, KdfParams, KdfPolicy};
-use crate::keyfile::{self, KeyFile};
+use crate::keyfile::{self, KeyFile, RecoveryHeader};
 use crate::recovery::RecoveryKey;
 use crate::secret::{Passphrase, SecretKey};
 use crate::storage::{self, OpenMode};
@@ -25,6 +25,8 @@ use crate::{Error, Result};
 pub const DATABASE_FILE: &str = "vault.db";
 /// File name of the key file inside the vault folder.
 pub const KEY_FILE: &str = "vault.keys";
+/// File name of the lock file that keeps two programs from opening one vault.
+pub const LOCK_FILE: &str = "vault.lock";
 /// Failures allowed in a row before each further attempt must wait.
 pub const FREE_ATTEMPTS: u32 = 5;
 /// The longest wait between attempts.
@@ -168,6 +170,9 @@ pub struct Vault {
     data_key: SecretKey,
     keys: KeyFile,
     keychain: Arc<dyn DeviceKeychain>,
+    /// Held while the vault is open: a second app window or a CLI command cannot
+    /// open it and overwrite vault.keys behind this one's back.
+    _exclusive: VaultFileLock,
 }
 
 impl std::fmt::Debug for Vault {
@@ -180,6 +185,35 @@ impl std::fmt::Debug for Vault {
     }
 }
 
+/// An exclusive advisory lock on `vault.lock` in the vault folder.
+#[derive(Debug)]
+struct VaultFileLock {
+    _file: std::fs::File,
+}
+
+impl VaultFileLock {
+    fn acquire(location: &VaultLocation) -> Result<Self> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(location.folder().join(LOCK_FILE))
+            .map_err(Error::io("open vault.lock"))?;
+        match file.try_lock() {
+            Ok(()) => Ok(VaultFileLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::VaultInUse),
+            Err(std::fs::TryLockError::Error(error)) => Err(Error::Io { action: "lock vault.lock", source: error }),
+        }
+    }
+}
+
+/// The setting under which the database remembers the recovery slot's header.
+const REMEMBERED_RECOVERY_HEADER: &str = "recovery_slot_header";
+/// The setting under which the database remembers the passphrase slot's parameters.
+const REMEMBERED_PASSPHRASE_KDF: &str = "passphrase_slot_kdf";
+/// The setting recording whether the therapist confirmed the recovery kit.
+const RECOVERY_KIT_CONFIRMED: &str = "recovery_kit_confirmed";
+
 impl Vault {
     /// Creates a vault in an empty folder and returns it unlocked, with the
     /// recovery key to show once.
@@ -190,11 +224,13 @@ impl Vault {
         keychain: Arc<dyn DeviceKeychain>,
     ) -> Result<CreatedVault> {
         strength::require_strong(passphrase)?;
-        if location.exists() || location.database_path().exists() {
+        if location.exists() {
             return Err(Error::VaultAlreadyExists);
         }
         std::fs::create_dir_all(location.folder()).map_err(Error::io("create the vault folder"))?;
         restrict_folder_permissions(location.folder());
+        let exclusive = VaultFileLock::acquire(location)?;
+        set_aside_incomplete_database(location)?;
         let passphrase_kdf = options.kdf.resolve()?;
         // The recovery key carries 160 random bits: the floor is plenty.
         let recovery_kdf = if passphrase_kdf.memory_kib < kdf::MINIMUM_PARAMS.memory_kib {
@@ -218,8 +254,11 @@ impl Vault {
         keys.put_slot(keys.seal_recovery_slot(&data_key, &recovery_key, recovery_kdf)?);
 
         let database_path = location.database_path();
+        let key_path = location.key_file_path();
         let created = (|| {
             let connection = storage::open(&database_path, &data_key, OpenMode::Create)?;
+            remember_key_file(&connection, &keys)?;
+            set_setting(&connection, RECOVERY_KIT_CONFIRMED, "false")?;
             audit::append(
                 &connection,
                 &NewEvent::new(EventKind::VaultCreated).with_detail(serde_json::json!({
@@ -228,13 +267,14 @@ impl Vault {
                     "kdf_iterations": passphrase_kdf.iterations,
                 })),
             )?;
-            keys.write(&location.key_file_path())?;
+            keys.write(&key_path)?;
             Ok(connection)
         })();
         let connection = match created {
             Ok(connection) => connection,
             Err(error) => {
                 // Leave the folder as it was, so creating again works.
+                let _ = std::fs::remove_file(&key_path);
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", database_path.display()));
                 }
@@ -244,7 +284,7 @@ impl Vault {
                 return Err(error);
             }
         };
-        let vault = Vault { location: location.clone(), connection, data_key, keys, keychain };
+        let vault = Vault { location: location.clone(), connection, data_key, keys, keychain, _exclusive: exclusive };
         Ok(CreatedVault { vault, recovery_key })
     }
 
@@ -262,10 +302,6 @@ impl Vault {
             });
         }
         let keys = KeyFile::read(&location.key_file_path())?;
-        let kdf = match keys.passphrase_slot() {
-            Some(keyfile::KeySlot::Passphrase { kdf, .. }) => Some(*kdf),
-            _ => None,
-        };
         Ok(VaultStatus {
             exists: true,
             vault_id: Some(keys.vault_id.clone()),
@@ -273,7 +309,7 @@ impl Vault {
             device_bound: keys.is_device_bound(),
             failed_attempts: keys.unlock_failures.consecutive,
             retry_after_seconds: retry_after_seconds(&keys, Utc::now()),
-            kdf,
+            kdf: keys.passphrase_kdf(),
         })
     }
 
@@ -285,7 +321,8 @@ impl Vault {
     ) -> Result<Vault> {
         let key_path = location.key_file_path();
         let mut keys = KeyFile::read(&key_path)?;
-        refuse_while_backing_off(&keys)?;
+        let exclusive = VaultFileLock::acquire(location)?;
+        refuse_while_backing_off(&mut keys, &key_path)?;
         let device_secret = if keys.is_device_bound() {
             Some(keychain.load(&keys.vault_id)?.ok_or(Error::DeviceSecretMissing)?)
         } else {
@@ -303,14 +340,16 @@ impl Vault {
         let (connection, data_key) = open_database(location, &mut keys, data_key, |keys| {
             keys.open_pending_passphrase_slot(passphrase, device_secret.as_ref())
         })?;
-        let mut vault = Vault { location: location.clone(), connection, data_key, keys, keychain };
-        vault.record_unlock("passphrase", &[])?;
+        let mut vault =
+            Vault { location: location.clone(), connection, data_key, keys, keychain, _exclusive: exclusive };
+        let repairs = vault.repair_key_file()?;
+        vault.record_unlock("passphrase", &repairs)?;
         Ok(vault)
     }
 
     /// Unlocks with the recovery key and sets a new passphrase. When the vault
     /// was device-bound, it is bound to this computer's keychain (or, if there is
-    /// none, unbound, which the returned vault's status shows).
+    /// none, unbound, which the audit log and the returned vault's status show).
     pub fn recover(
         location: &VaultLocation,
         recovery_key: &RecoveryKey,
@@ -320,7 +359,8 @@ impl Vault {
         strength::require_strong(new_passphrase)?;
         let key_path = location.key_file_path();
         let mut keys = KeyFile::read(&key_path)?;
-        refuse_while_backing_off(&keys)?;
+        let exclusive = VaultFileLock::acquire(location)?;
+        refuse_while_backing_off(&mut keys, &key_path)?;
         let data_key = match keys.open_recovery_slot(recovery_key) {
             Ok(data_key) => data_key,
             Err(Error::WrongRecoveryKey) => {
@@ -333,30 +373,40 @@ impl Vault {
         let (connection, data_key) =
             open_database(location, &mut keys, data_key, |keys| keys.open_pending_recovery_slot(recovery_key))?;
         let was_bound = keys.is_device_bound();
-        let passphrase_kdf = match keys.passphrase_slot() {
-            Some(keyfile::KeySlot::Passphrase { kdf, .. }) => *kdf,
-            _ => kdf::MINIMUM_PARAMS,
-        };
-        let mut vault = Vault { location: location.clone(), connection, data_key, keys, keychain };
-        let device_secret = if was_bound { vault.new_device_secret().ok() } else { None };
+        let mut vault =
+            Vault { location: location.clone(), connection, data_key, keys, keychain, _exclusive: exclusive };
+        let mut events = vault.repair_key_file()?;
+        // The database's copy of the parameters, not the file's: a key file edited
+        // to weaken them must not weaken the new slot.
+        let passphrase_kdf = vault.passphrase_kdf()?;
+        let device_secret = if was_bound { Some(SecretKey::random()?) } else { None };
         let slot =
             vault.keys.seal_passphrase_slot(&vault.data_key, new_passphrase, passphrase_kdf, device_secret.as_ref())?;
         vault.keys.put_slot(slot);
-        let mut events = vec![
-            NewEvent::new(EventKind::RecoveryKeyUsed),
+        events.push(NewEvent::new(EventKind::RecoveryKeyUsed));
+        events.push(
             NewEvent::new(EventKind::PassphraseChanged).with_detail(serde_json::json!({ "via": "recovery_key" })),
-        ];
-        if was_bound && device_secret.is_none() {
-            events.push(
-                NewEvent::new(EventKind::DeviceBindingChanged)
+        );
+        vault.record_unlock("recovery_key", &events)?;
+        // Stored only after vault.keys refers to it: a failed write leaves the old
+        // keychain entry (and the old computer's binding) untouched.
+        if let Some(secret) = device_secret
+            && vault.keychain.store(&vault.keys.vault_id, &secret).is_err()
+        {
+            let slot = vault.keys.seal_passphrase_slot(&vault.data_key, new_passphrase, passphrase_kdf, None)?;
+            vault.keys.put_slot(slot);
+            vault.keys.write(&vault.location.key_file_path())?;
+            let _ = audit::append(
+                &vault.connection,
+                &NewEvent::new(EventKind::DeviceBindingChanged)
                     .with_detail(serde_json::json!({ "enabled": false, "why": "keychain_unavailable" })),
             );
         }
-        vault.record_unlock("recovery_key", &events)?;
         Ok(vault)
     }
 
-    /// Locks: records why, closes the database and wipes the key.
+    /// Locks: records why, closes the database and wipes the key. The vault is
+    /// closed even when recording fails; the error only reports the lost record.
     pub fn lock(self, reason: LockReason) -> Result<()> {
         let recorded = audit::append(
             &self.connection,
@@ -371,38 +421,54 @@ impl Vault {
     pub fn change_passphrase(&mut self, current: &Passphrase, new: &Passphrase) -> Result<()> {
         strength::require_strong(new)?;
         let device_secret = self.check_passphrase(current)?;
-        let kdf = self.passphrase_kdf();
+        let kdf = self.passphrase_kdf()?;
         let slot = self.keys.seal_passphrase_slot(&self.data_key, new, kdf, device_secret.as_ref())?;
         self.keys.put_slot(slot);
-        self.keys.write(&self.location.key_file_path())?;
-        audit::append(&self.connection, &NewEvent::new(EventKind::PassphraseChanged))?;
-        Ok(())
+        self.write_keys_with_event(NewEvent::new(EventKind::PassphraseChanged))
     }
 
     /// Re-encrypts the database under a new data key and rewraps both slots.
-    /// Safe against a crash at any point: the new slots are saved as "pending"
-    /// before the database changes, and unlock tries them if the old key fails.
+    ///
+    /// Safe against a crash or a full disk at any point: the new slots are saved
+    /// as "pending" before the database changes, and they replace the old ones only
+    /// after a fresh connection has opened and checked every page with the new key.
+    /// Unlocking tries both until then.
     pub fn rotate_data_key(&mut self, passphrase: &Passphrase) -> Result<()> {
         let device_secret = self.check_passphrase(passphrase)?;
         let new_key = SecretKey::random()?;
-        let kdf = self.passphrase_kdf();
+        let kdf = self.passphrase_kdf()?;
+        let recovery = self.remembered_recovery_header()?;
         let pending = vec![
             self.keys.seal_passphrase_slot(&new_key, passphrase, kdf, device_secret.as_ref())?,
-            self.keys.reseal_recovery_slot(&new_key)?,
+            self.keys.rewrap_recovery_slot(&new_key, recovery.kdf, recovery.salt, recovery.public_key)?,
         ];
         let key_path = self.location.key_file_path();
         self.keys.pending_rotation = pending;
         self.keys.write(&key_path)?;
-        if let Err(error) = storage::apply_key(&self.connection, &new_key, "rekey") {
-            self.keys.pending_rotation.clear();
-            self.keys.write(&key_path)?;
-            return Err(error);
+        // SQLCipher 4.20 can report success for a rekey whose commit failed, so
+        // only a fresh connection tells which key the file is under now.
+        let rekeyed = storage::apply_key(&self.connection, &new_key, "rekey")
+            .and_then(|()| Ok(self.connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?));
+        let database_path = self.location.database_path();
+        match storage::open(&database_path, &new_key, OpenMode::Existing) {
+            Ok(fresh) => {
+                self.connection = fresh;
+                self.data_key = new_key;
+                self.keys.promote_pending_rotation();
+                self.write_keys_with_event(NewEvent::new(EventKind::DataKeyRotated))
+            }
+            Err(new_key_error) => match storage::open(&database_path, &self.data_key, OpenMode::Existing) {
+                Ok(old) => {
+                    // Still under the old key: forget the new one.
+                    self.connection = old;
+                    self.keys.pending_rotation.clear();
+                    self.keys.write(&key_path)?;
+                    Err(rekeyed.err().unwrap_or(new_key_error))
+                }
+                // Neither key opens it cleanly: keep both slot sets for the next unlock.
+                Err(_) => Err(rekeyed.err().unwrap_or(new_key_error)),
+            },
         }
-        self.data_key = new_key;
-        self.keys.promote_pending_rotation();
-        self.keys.write(&key_path)?;
-        audit::append(&self.connection, &NewEvent::new(EventKind::DataKeyRotated))?;
-        Ok(())
     }
 
     /// Switches device binding on or off (needs the passphrase to rewrap its slot).
@@ -412,18 +478,47 @@ impl Vault {
             return Ok(());
         }
         let new_secret = if enabled { Some(self.new_device_secret()?) } else { None };
-        let kdf = self.passphrase_kdf();
+        let kdf = self.passphrase_kdf()?;
         let slot = self.keys.seal_passphrase_slot(&self.data_key, passphrase, kdf, new_secret.as_ref())?;
         self.keys.put_slot(slot);
-        self.keys.write(&self.location.key_file_path())?;
+        self.write_keys_with_event(
+            NewEvent::new(EventKind::DeviceBindingChanged).with_detail(serde_json::json!({ "enabled": enabled })),
+        )?;
         if !enabled && old_secret.is_some() {
             // The slot no longer needs it; a failure here leaves only an unused entry.
             let _ = self.keychain.delete(&self.keys.vault_id);
         }
-        audit::append(
-            &self.connection,
-            &NewEvent::new(EventKind::DeviceBindingChanged).with_detail(serde_json::json!({ "enabled": enabled })),
-        )?;
+        Ok(())
+    }
+
+    /// Makes a new recovery key (the old one stops working) and returns it, to be
+    /// shown once. For a kit that was lost or never saved.
+    pub fn replace_recovery_key(&mut self) -> Result<RecoveryKey> {
+        let recovery_key = RecoveryKey::generate()?;
+        let kdf = self.remembered_recovery_header()?.kdf;
+        let slot = self.keys.seal_recovery_slot(&self.data_key, &recovery_key, kdf)?;
+        self.keys.put_slot(slot);
+        let transaction = self.connection.transaction()?;
+        remember_key_file(&transaction, &self.keys)?;
+        set_setting(&transaction, RECOVERY_KIT_CONFIRMED, "false")?;
+        audit::append(&transaction, &NewEvent::new(EventKind::RecoveryKeyReplaced))?;
+        self.keys.write(&self.location.key_file_path())?;
+        // The key file already holds the new slot; a failed commit loses only the record.
+        let _ = transaction.commit();
+        Ok(recovery_key)
+    }
+
+    /// Whether the therapist has confirmed saving the current recovery kit.
+    pub fn recovery_kit_confirmed(&self) -> Result<bool> {
+        Ok(get_setting(&self.connection, RECOVERY_KIT_CONFIRMED)?.is_none_or(|value| value == "true"))
+    }
+
+    /// Records that the recovery kit was saved (the last group was typed back).
+    pub fn confirm_recovery_kit(&mut self) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        set_setting(&transaction, RECOVERY_KIT_CONFIRMED, "true")?;
+        audit::append(&transaction, &NewEvent::new(EventKind::RecoveryKitConfirmed))?;
+        transaction.commit()?;
         Ok(())
     }
 
@@ -444,10 +539,7 @@ impl Vault {
 
     /// Minutes of inactivity before the app locks.
     pub fn auto_lock_minutes(&self) -> Result<u32> {
-        let stored: Option<String> = self
-            .connection
-            .query_row("SELECT value FROM setting WHERE name = 'auto_lock_minutes'", [], |row| row.get(0))
-            .optional()?;
+        let stored = get_setting(&self.connection, "auto_lock_minutes")?;
         Ok(stored.and_then(|value| value.parse().ok()).unwrap_or(DEFAULT_AUTO_LOCK_MINUTES))
     }
 
@@ -457,11 +549,7 @@ impl Vault {
             return Err(Error::InvalidSetting { name: "auto-lock time", allowed: "between 1 and 60 minutes" });
         }
         let transaction = self.connection.transaction()?;
-        transaction.execute(
-            "INSERT INTO setting (name, value) VALUES ('auto_lock_minutes', ?1)
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            [minutes.to_string()],
-        )?;
+        set_setting(&transaction, "auto_lock_minutes", &minutes.to_string())?;
         audit::append(
             &transaction,
             &NewEvent::new(EventKind::SettingChanged)
@@ -493,29 +581,91 @@ impl Vault {
         &self.connection
     }
 
-    fn passphrase_kdf(&self) -> KdfParams {
-        match self.keys.passphrase_slot() {
-            Some(keyfile::KeySlot::Passphrase { kdf, .. }) => *kdf,
-            _ => kdf::MINIMUM_PARAMS,
-        }
+    /// The passphrase slot's Argon2id parameters, as the database remembers them.
+    fn passphrase_kdf(&self) -> Result<KdfParams> {
+        let remembered = get_setting(&self.connection, REMEMBERED_PASSPHRASE_KDF)?
+            .and_then(|json| serde_json::from_str::<KdfParams>(&json).ok());
+        remembered
+            .or_else(|| self.keys.passphrase_kdf())
+            .ok_or(Error::KeyFileDamaged { reason: "a key slot is missing" })
     }
 
-    /// Re-authentication: the passphrase must open the current slot. Returns the
+    fn remembered_recovery_header(&self) -> Result<RecoveryHeader> {
+        get_setting(&self.connection, REMEMBERED_RECOVERY_HEADER)?
+            .and_then(|json| serde_json::from_str::<RecoveryHeader>(&json).ok())
+            .or_else(|| self.keys.recovery_header())
+            .ok_or(Error::KeyFileDamaged { reason: "a key slot is missing" })
+    }
+
+    /// Compares vault.keys with what the encrypted database remembers about the
+    /// recovery slot. If the file points at another recovery key (edited, or
+    /// restored from an older backup), the slot is rebuilt for the remembered key.
+    fn repair_key_file(&mut self) -> Result<Vec<NewEvent>> {
+        let remembered = get_setting(&self.connection, REMEMBERED_RECOVERY_HEADER)?
+            .and_then(|json| serde_json::from_str::<RecoveryHeader>(&json).ok());
+        let Some(remembered) = remembered else {
+            remember_key_file(&self.connection, &self.keys)?;
+            return Ok(Vec::new());
+        };
+        if self.keys.recovery_header().as_ref() == Some(&remembered) {
+            return Ok(Vec::new());
+        }
+        let slot = self.keys.rewrap_recovery_slot(
+            &self.data_key,
+            remembered.kdf,
+            remembered.salt.clone(),
+            remembered.public_key.clone(),
+        )?;
+        self.keys.put_slot(slot);
+        Ok(vec![NewEvent::new(EventKind::KeyFileRepaired).with_detail(serde_json::json!({ "slot": "recovery" }))])
+    }
+
+    /// Re-authentication: the passphrase must open the current slot. Wrong
+    /// answers count toward the same backoff as the lock screen's. Returns the
     /// device secret in use, if any.
-    fn check_passphrase(&self, passphrase: &Passphrase) -> Result<Option<SecretKey>> {
+    fn check_passphrase(&mut self, passphrase: &Passphrase) -> Result<Option<SecretKey>> {
+        let key_path = self.location.key_file_path();
+        refuse_while_backing_off(&mut self.keys, &key_path)?;
         let device_secret = if self.keys.is_device_bound() {
             Some(self.keychain.load(&self.keys.vault_id)?.ok_or(Error::DeviceSecretMissing)?)
         } else {
             None
         };
-        self.keys.open_passphrase_slot(passphrase, device_secret.as_ref())?;
-        Ok(device_secret)
+        match self.keys.open_passphrase_slot(passphrase, device_secret.as_ref()) {
+            Ok(_) => {
+                if self.keys.unlock_failures.consecutive > 0 {
+                    for failed_at in self.keys.take_failures().unrecorded {
+                        let _ = audit::append(&self.connection, &NewEvent::new(EventKind::UnlockFailed).at(failed_at));
+                    }
+                    self.keys.write(&key_path)?;
+                }
+                Ok(device_secret)
+            }
+            Err(Error::WrongPassphrase) => {
+                self.keys.record_failure(Utc::now());
+                self.keys.write(&key_path)?;
+                Err(Error::WrongPassphrase)
+            }
+            Err(other) => Err(other),
+        }
     }
 
     fn new_device_secret(&self) -> Result<SecretKey> {
         let secret = SecretKey::random()?;
         self.keychain.store(&self.keys.vault_id, &secret)?;
         Ok(secret)
+    }
+
+    /// Writes vault.keys and records `event` in one step: the audit row is staged
+    /// in a transaction that commits after the file is in place. If the file write
+    /// fails nothing is recorded; if only the commit fails, the change stands.
+    fn write_keys_with_event(&mut self, event: NewEvent) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        remember_key_file(&transaction, &self.keys)?;
+        audit::append(&transaction, &event)?;
+        self.keys.write(&self.location.key_file_path())?;
+        let _ = transaction.commit();
+        Ok(())
     }
 
     /// Writes the unlock (and any failures before it) to the audit log and resets
@@ -538,10 +688,58 @@ impl Vault {
             &transaction,
             &NewEvent::new(EventKind::VaultUnlocked).with_detail(serde_json::json!({ "method": method })),
         )?;
-        transaction.commit()?;
+        remember_key_file(&transaction, &self.keys)?;
         self.keys.write(&self.location.key_file_path())?;
+        transaction.commit()?;
         Ok(())
     }
+}
+
+fn get_setting(connection: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(connection.query_row("SELECT value FROM setting WHERE name = ?1", [name], |row| row.get(0)).optional()?)
+}
+
+fn set_setting(connection: &Connection, name: &str, value: &str) -> Result<()> {
+    connection.execute(
+        "INSERT INTO setting (name, value) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [name, value],
+    )?;
+    Ok(())
+}
+
+/// Stores the slot headers inside the encrypted database, where nobody without
+/// the data key can change them.
+fn remember_key_file(connection: &Connection, keys: &KeyFile) -> Result<()> {
+    if let Some(header) = keys.recovery_header() {
+        set_setting(connection, REMEMBERED_RECOVERY_HEADER, &to_json(&header)?)?;
+    }
+    if let Some(kdf) = keys.passphrase_kdf() {
+        set_setting(connection, REMEMBERED_PASSPHRASE_KDF, &to_json(&kdf)?)?;
+    }
+    Ok(())
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|_| Error::KeyFileDamaged { reason: "cannot encode slot header" })
+}
+
+/// A `vault.db` without `vault.keys` is what a creation that stopped half-way
+/// leaves: nobody can open it. Move it aside (never delete) and start afresh.
+fn set_aside_incomplete_database(location: &VaultLocation) -> Result<()> {
+    let database_path = location.database_path();
+    if !database_path.exists() {
+        return Ok(());
+    }
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", database_path.display()));
+        if from.exists() {
+            let to = location.folder().join(format!("vault.db.incomplete-{stamp}{suffix}"));
+            std::fs::rename(&from, &to).map_err(Error::io("move an incomplete vault.db aside"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Opens the database with `data_key`; if that fails because a key rotation was
@@ -556,9 +754,7 @@ fn open_database(
     let database_path = location.database_path();
     match storage::open(&database_path, &data_key, OpenMode::Existing) {
         Ok(connection) => {
-            if !keys.pending_rotation.is_empty() {
-                keys.pending_rotation.clear();
-            }
+            keys.pending_rotation.clear();
             Ok((connection, data_key))
         }
         Err(Error::DatabaseDamaged { damaged_pages: 0 }) if !keys.pending_rotation.is_empty() => {
@@ -584,16 +780,19 @@ fn backoff_seconds(consecutive_failures: u32) -> u64 {
 fn retry_after_seconds(keys: &KeyFile, now: DateTime<Utc>) -> u64 {
     let wait = backoff_seconds(keys.unlock_failures.consecutive);
     let Some(last_failure) = keys.unlock_failures.last_failure_at else { return 0 };
-    let elapsed = (now - last_failure).num_seconds();
-    if elapsed < 0 {
-        // The clock went backwards: wait the full interval, no longer.
-        return wait;
-    }
+    let elapsed = (now - last_failure).num_seconds().max(0);
     wait.saturating_sub(elapsed.unsigned_abs())
 }
 
-fn refuse_while_backing_off(keys: &KeyFile) -> Result<()> {
-    let retry_after_seconds = retry_after_seconds(keys, Utc::now());
+/// Refuses an attempt during the backoff. A last failure stamped in the future
+/// (the clock was wrong then) is moved to now, so the wait ends normally.
+fn refuse_while_backing_off(keys: &mut KeyFile, key_path: &Path) -> Result<()> {
+    let now = Utc::now();
+    if keys.unlock_failures.last_failure_at.is_some_and(|last| last > now) {
+        keys.unlock_failures.last_failure_at = Some(now);
+        keys.write(key_path)?;
+    }
+    let retry_after_seconds = retry_after_seconds(keys, now);
     if retry_after_seconds > 0 {
         return Err(Error::TooManyAttempts { retry_after_seconds });
     }

@@ -19,6 +19,8 @@ export const commands = {
 	recoveryKitSave: () => typedError<SavedFileDto, CommandError>(__TAURI_INVOKE("recovery_kit_save")),
 	/**  Checks the last group of the recovery key, typed back by the therapist. */
 	recoveryKitConfirm: (lastGroup: SecretInput) => typedError<null, CommandError>(__TAURI_INVOKE("recovery_kit_confirm", { lastGroup })),
+	/**  Replaces the recovery key (the old one stops working); the new kit is shown once. */
+	recoveryKitNew: () => typedError<RecoveryKitDto, CommandError>(__TAURI_INVOKE("recovery_kit_new")),
 	/**  Ends onboarding, binding the vault to this computer if asked. */
 	onboardingFinish: (deviceBinding: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("onboarding_finish", { deviceBinding })),
 	/**  Unlocks with the passphrase. */
@@ -27,7 +29,10 @@ export const commands = {
 	vaultRecover: (recoveryKey: SecretInput, newPassphrase: SecretInput) => typedError<null, CommandError>(__TAURI_INVOKE("vault_recover", { recoveryKey, newPassphrase })),
 	/**  Locks now (the Lock button, Ctrl+L). */
 	vaultLock: () => __TAURI_INVOKE<void>("vault_lock"),
-	/**  The therapist is active: restart the idle clock. */
+	/**
+	 *  The therapist is active: restart the idle clock. Async so it never waits on
+	 *  the session lock on the main thread.
+	 */
 	activityReport: () => __TAURI_INVOKE<void>("activity_report"),
 	/**  The newest audit events (kinds and times only), newest first. */
 	activityRecent: (limit: number) => typedError<ActivityEventDto[], CommandError>(__TAURI_INVOKE("activity_recent", { limit })),
@@ -115,6 +120,8 @@ export type ErrorCode =
 "device_secret_missing" | 
 /**  The keychain cannot be reached. */
 "keychain_unavailable" | 
+/**  Another Confidant has the vault open. */
+"vault_in_use" | 
 /**  The vault is locked. */
 "locked" | 
 /**  No new vault is waiting for its recovery kit. */
@@ -189,6 +196,8 @@ export type VaultStatusDto = {
 	auto_lock_minutes: number | null,
 	/**  Whether a new vault still waits for its recovery kit or binding choice. */
 	onboarding: boolean,
+	/**  Whether the current recovery kit was confirmed as saved (while unlocked). */
+	recovery_kit_confirmed: boolean | null,
 	/**  The vault folder, for the settings page. */
 	vault_folder: string,
 };

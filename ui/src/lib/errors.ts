@@ -25,6 +25,8 @@ const MESSAGES: Record<ErrorCode, string> = {
     "This vault is bound to the computer it was set up on, and this computer's keychain has no key for it. Unlock with your recovery key to move it here.",
   keychain_unavailable:
     "The system keychain is not available. Unlock your keychain (log out and in again), or use your recovery key.",
+  vault_in_use:
+    "The vault is open in another Confidant window or command. Lock or close that one first, then try again.",
   locked: "The vault is locked. Unlock it first.",
   no_onboarding: "There is no new vault waiting to be set up.",
   recovery_kit_mismatch: "That does not match the last group of your recovery key. Look at the recovery kit again.",

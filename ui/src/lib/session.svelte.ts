@@ -7,8 +7,10 @@ export type Screen = "loading" | "create" | "kit" | "binding" | "unlock" | "reco
 class SessionStore {
   screen = $state<Screen>("loading");
   status = $state<VaultStatusDto | null>(null);
-  /** The recovery key groups, only between creation and confirmation. */
+  /** The recovery key groups, only between creation (or replacement) and confirmation. */
   kitGroups = $state<string[]>([]);
+  /** Whether the kit on screen belongs to a vault created just now (then the binding step follows). */
+  kitForNewVault = $state(false);
   loadError = $state<string | null>(null);
 
   async refresh(): Promise<void> {
