@@ -103,12 +103,42 @@ async function waitForDriver(port, driverProcess, log) {
   throw new Error(`tauri-driver did not listen on ${port} within 15 s:\n${log()}`);
 }
 
+/** Starts a private D-Bus session bus and resolves with its address. */
+async function startSessionBus() {
+  const bus = startChild("dbus-daemon", ["--session", "--nofork", "--nopidfile", "--print-address=1"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const address = await new Promise((done, fail) => {
+    let buffer = "";
+    bus.stdout.on("data", (chunk) => {
+      buffer += chunk;
+      if (buffer.includes("\n")) done(buffer.trim());
+    });
+    bus.once("exit", (code) => fail(new Error(`dbus-daemon exited with ${code}`)));
+    setTimeout(() => fail(new Error("dbus-daemon did not print its address within 10 s")), 10_000);
+  });
+  return { bus, address };
+}
+
+/** Sends a D-Bus signal on the given bus, as a desktop's screen saver would. */
+export async function sendSignal(address, path, member, ...args) {
+  const sender = spawn("dbus-send", ["--session", "--type=signal", path, member, ...args], {
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
+    stdio: "ignore",
+  });
+  const code = await new Promise((done) => sender.once("exit", done));
+  if (code !== 0) throw new Error(`dbus-send ${member} exited with ${code}`);
+}
+
 /**
  * Launches the real app for one test with its own data folder and X display.
+ * With `sessionBus: true` the app gets a private D-Bus session bus (its address
+ * is returned as `busAddress`), so a test can play the desktop's screen locker.
  * Registers clean-up on the test context, so processes stop even if the test fails.
  */
-export async function launchApp(t, { env = {} } = {}) {
+export async function launchApp(t, { env = {}, sessionBus = false } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "confidant-e2e-"));
+  const bus = sessionBus ? await startSessionBus() : null;
   const home = join(dataDir, "home");
   mkdirSync(home);
   const { xvfb, display } = await startXvfb();
@@ -130,7 +160,7 @@ export async function launchApp(t, { env = {} } = {}) {
         XDG_CACHE_HOME: join(home, ".cache"),
         CONFIDANT_VAULT: join(dataDir, "vault"),
         // No keychain reachable: tests see the app's behaviour without one.
-        DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/confidant-e2e-bus",
+        DBUS_SESSION_BUS_ADDRESS: bus?.address ?? "unix:path=/nonexistent/confidant-e2e-bus",
         // New vaults use the Argon2id floor (64 MiB, t = 3) so tests stay quick.
         CONFIDANT_KDF_TARGET_MS: "100",
         ...env,
@@ -146,6 +176,7 @@ export async function launchApp(t, { env = {} } = {}) {
     driver = null;
     await stopChild(driverProcess);
     await stopChild(xvfb);
+    if (bus) await stopChild(bus.bus);
     rmSync(dataDir, { recursive: true, force: true });
   };
   t.after(stop);
@@ -159,6 +190,7 @@ export async function launchApp(t, { env = {} } = {}) {
   return {
     driver,
     dataDir,
+    busAddress: bus?.address ?? null,
     vaultDir: join(dataDir, "vault"),
     /** Saves what the therapist would see as target/e2e-shots/<name>.png. */
     async screenshot(name) {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { By, Key, until } from "selenium-webdriver";
-import { launchApp } from "./harness.mjs";
+import { launchApp, sendSignal } from "./harness.mjs";
 
 const PASSPHRASE = "lantern orbit pickle meadow";
 const NEW_PASSPHRASE = "quiet harbour violet engine";
@@ -187,4 +187,21 @@ test("a recovery kit left unconfirmed is flagged after unlock and can be replace
   await app.click("I have saved it — continue");
   await app.heading("Your vault is open");
   assert.equal((await app.driver.findElements(By.css("[data-testid=kit-missing]"))).length, 0);
+});
+
+test("locking the screen locks the vault", async (t) => {
+  const app = await launchApp(t, { sessionBus: true });
+  const groups = await createVault(app);
+  await confirmKitAndSkipBinding(app, groups);
+  // Give the app's screen-lock watcher a moment to subscribe on the new bus.
+  await new Promise((done) => setTimeout(done, 500));
+  await sendSignal(app.busAddress, "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true");
+  await app.heading("Confidant is locked", 10_000);
+  assert.ok(!(await app.driver.getPageSource()).includes("Recent activity"));
+  await unlock(app, PASSPHRASE);
+  await app.heading("Your vault is open");
+  await app.driver.wait(
+    until.elementLocated(By.xpath("//*[@data-testid='activity']//span[text()='Vault locked when the screen locked']")),
+    5_000,
+  );
 });
