@@ -203,7 +203,7 @@ impl Session {
             };
             match crate::keyfile::write_new_file(&path, text.as_bytes(), "save the recovery kit") {
                 Ok(()) => {
-                    restrict_file_permissions(&path);
+                    crate::vault::restrict_permissions(&path, 0o600);
                     return Ok(path);
                 }
                 Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -347,15 +347,6 @@ impl Session {
         self.with_vault(|vault| vault.recent_audit_events(limit))
     }
 }
-
-#[cfg(unix)]
-fn restrict_file_permissions(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-
-#[cfg(not(unix))]
-fn restrict_file_permissions(_path: &Path) {}
 
 #[cfg(test)]
 mod tests {

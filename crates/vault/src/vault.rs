@@ -319,24 +319,15 @@ impl Vault {
         passphrase: &Passphrase,
         keychain: Arc<dyn DeviceKeychain>,
     ) -> Result<Vault> {
-        let key_path = location.key_file_path();
-        let mut keys = KeyFile::read(&key_path)?;
-        let exclusive = VaultFileLock::acquire(location)?;
-        refuse_while_backing_off(&mut keys, &key_path)?;
+        let (mut keys, exclusive) = begin_unlock(location)?;
         let device_secret = if keys.is_device_bound() {
             Some(keychain.load(&keys.vault_id)?.ok_or(Error::DeviceSecretMissing)?)
         } else {
             None
         };
-        let data_key = match keys.open_passphrase_slot(passphrase, device_secret.as_ref()) {
-            Ok(data_key) => data_key,
-            Err(Error::WrongPassphrase) => {
-                keys.record_failure(Utc::now());
-                keys.write(&key_path)?;
-                return Err(Error::WrongPassphrase);
-            }
-            Err(other) => return Err(other),
-        };
+        let data_key = open_counting_failures(&mut keys, &location.key_file_path(), |keys| {
+            keys.open_passphrase_slot(passphrase, device_secret.as_ref())
+        })?;
         let (connection, data_key) = open_database(location, &mut keys, data_key, |keys| {
             keys.open_pending_passphrase_slot(passphrase, device_secret.as_ref())
         })?;
@@ -357,19 +348,9 @@ impl Vault {
         keychain: Arc<dyn DeviceKeychain>,
     ) -> Result<Vault> {
         strength::require_strong(new_passphrase)?;
-        let key_path = location.key_file_path();
-        let mut keys = KeyFile::read(&key_path)?;
-        let exclusive = VaultFileLock::acquire(location)?;
-        refuse_while_backing_off(&mut keys, &key_path)?;
-        let data_key = match keys.open_recovery_slot(recovery_key) {
-            Ok(data_key) => data_key,
-            Err(Error::WrongRecoveryKey) => {
-                keys.record_failure(Utc::now());
-                keys.write(&key_path)?;
-                return Err(Error::WrongRecoveryKey);
-            }
-            Err(other) => return Err(other),
-        };
+        let (mut keys, exclusive) = begin_unlock(location)?;
+        let data_key =
+            open_counting_failures(&mut keys, &location.key_file_path(), |keys| keys.open_recovery_slot(recovery_key))?;
         let (connection, data_key) =
             open_database(location, &mut keys, data_key, |keys| keys.open_pending_recovery_slot(recovery_key))?;
         let was_bound = keys.is_device_bound();
@@ -631,23 +612,16 @@ impl Vault {
         } else {
             None
         };
-        match self.keys.open_passphrase_slot(passphrase, device_secret.as_ref()) {
-            Ok(_) => {
-                if self.keys.unlock_failures.consecutive > 0 {
-                    for failed_at in self.keys.take_failures().unrecorded {
-                        let _ = audit::append(&self.connection, &NewEvent::new(EventKind::UnlockFailed).at(failed_at));
-                    }
-                    self.keys.write(&key_path)?;
-                }
-                Ok(device_secret)
+        open_counting_failures(&mut self.keys, &key_path, |keys| {
+            keys.open_passphrase_slot(passphrase, device_secret.as_ref())
+        })?;
+        if self.keys.unlock_failures.consecutive > 0 {
+            for failed_at in self.keys.take_failures().unrecorded {
+                let _ = audit::append(&self.connection, &NewEvent::new(EventKind::UnlockFailed).at(failed_at));
             }
-            Err(Error::WrongPassphrase) => {
-                self.keys.record_failure(Utc::now());
-                self.keys.write(&key_path)?;
-                Err(Error::WrongPassphrase)
-            }
-            Err(other) => Err(other),
+            self.keys.write(&key_path)?;
         }
+        Ok(device_secret)
     }
 
     fn new_device_secret(&self) -> Result<SecretKey> {
@@ -722,6 +696,36 @@ fn remember_key_file(connection: &Connection, keys: &KeyFile) -> Result<()> {
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|_| Error::KeyFileDamaged { reason: "cannot encode slot header" })
+}
+
+/// Takes the vault's exclusive lock, then reads vault.keys (so no other program
+/// changes it meanwhile) and refuses the attempt during a backoff.
+fn begin_unlock(location: &VaultLocation) -> Result<(KeyFile, VaultFileLock)> {
+    let key_path = location.key_file_path();
+    if !key_path.exists() {
+        return Err(Error::VaultNotFound);
+    }
+    let exclusive = VaultFileLock::acquire(location)?;
+    let mut keys = KeyFile::read(&key_path)?;
+    refuse_while_backing_off(&mut keys, &key_path)?;
+    Ok((keys, exclusive))
+}
+
+/// Opens a slot; a wrong passphrase or recovery key is counted (and saved in
+/// vault.keys, for the backoff and the audit log) before the error returns.
+fn open_counting_failures(
+    keys: &mut KeyFile,
+    key_path: &Path,
+    open: impl FnOnce(&KeyFile) -> Result<SecretKey>,
+) -> Result<SecretKey> {
+    match open(keys) {
+        Err(error @ (Error::WrongPassphrase | Error::WrongRecoveryKey)) => {
+            keys.record_failure(Utc::now());
+            keys.write(key_path)?;
+            Err(error)
+        }
+        other => other,
+    }
 }
 
 /// A `vault.db` without `vault.keys` is what a creation that stopped half-way
@@ -800,14 +804,20 @@ fn refuse_while_backing_off(keys: &mut KeyFile, key_path: &Path) -> Result<()> {
 }
 
 /// Only the therapist's account may list or read the vault folder.
-#[cfg(unix)]
 fn restrict_folder_permissions(folder: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700));
+    restrict_permissions(folder, 0o700);
 }
 
-#[cfg(not(unix))]
-fn restrict_folder_permissions(_folder: &Path) {}
+/// Best effort `chmod` (Unix only): a failure leaves the umask's default.
+pub(crate) fn restrict_permissions(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
 
 #[cfg(test)]
 mod tests {
