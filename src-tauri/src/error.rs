@@ -53,6 +53,16 @@ pub enum ErrorCode {
     NoOnboarding,
     /// The typed group does not match the recovery key.
     RecoveryKitMismatch,
+    /// A client, note or record that does not exist.
+    NotFound,
+    /// Another client has that code.
+    ClientCodeTaken,
+    /// A field with a value it cannot hold.
+    InvalidInput,
+    /// A signed note never changes.
+    SignedNoteIsImmutable,
+    /// Signing needs the signer's name in settings.
+    SignerNotSet,
     /// A setting out of range.
     InvalidSetting,
     /// A file could not be read or written.
@@ -115,6 +125,11 @@ mod tests {
             Error::Locked,
             Error::NoOnboarding,
             Error::RecoveryKitMismatch,
+            Error::NotFound { what: "client", id: "C-0001".to_owned() },
+            Error::ClientCodeTaken { code: "C-0001".to_owned() },
+            Error::InvalidInput { field: "service code", problem: "use five characters".to_owned() },
+            Error::SignedNoteIsImmutable,
+            Error::SignerNotSet,
             Error::InvalidSetting { name: "auto-lock time", allowed: "between 1 and 60 minutes" },
             Error::Io { action: "write vault.keys", source: std::io::Error::other("disk full") },
         ];

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod records;
 mod secrets;
 
 use std::path::PathBuf;
@@ -25,7 +26,8 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  any other error
-  2  usage error (bad arguments, or a secret needed but no terminal to ask)
+  2  usage error: bad arguments (including a malformed field, an unknown client
+     or note, a client code already taken), or a secret needed but no terminal
   3  wrong passphrase or recovery key (including a recovery key with a typo)
   4  vault missing or damaged
   5  locked out after too many wrong attempts: wait and retry
@@ -82,6 +84,21 @@ enum Command {
     RotateKey,
     /// Check the audit chain (and, later, every signed note).
     Verify,
+    /// Clients: add, list, show.
+    Client {
+        #[command(subcommand)]
+        action: records::ClientCommand,
+    },
+    /// Notes: add, list, show, sign, addendum.
+    Note {
+        #[command(subcommand)]
+        action: records::NoteCommand,
+    },
+    /// The name and credentials written on signatures.
+    Signer {
+        #[command(subcommand)]
+        action: records::SignerCommand,
+    },
     /// Measure key derivation, unlock and database costs on this machine.
     Bench {
         /// Repeat each timing this many times.
@@ -152,6 +169,7 @@ fn exit_code_for(error: &Error) -> u8 {
         | Error::DatabaseDamaged { .. }
         | Error::VaultTooNew { .. } => 4,
         Error::TooManyAttempts { .. } => 5,
+        Error::InvalidInput { .. } | Error::NotFound { .. } | Error::ClientCodeTaken { .. } => 2,
         _ => 1,
     }
 }
@@ -280,10 +298,35 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     None => println!("Audit log intact: {} events, every link verified.", report.audit.n_events),
                     Some(seq) => println!("Audit log BROKEN at event {seq} (of {}).", report.audit.n_events),
                 }
+                let signatures = &report.signatures;
+                println!(
+                    "Signatures: {} signed notes and {} addenda re-hashed; {} notes and {} addenda do not match.",
+                    signatures.n_signed_notes,
+                    signatures.n_addenda,
+                    signatures.altered_notes.len(),
+                    signatures.altered_addenda.len()
+                );
+                for note_id in &signatures.altered_notes {
+                    println!("  note #{note_id} was changed after it was signed");
+                }
+                for addendum_id in &signatures.altered_addenda {
+                    println!("  addendum #{addendum_id} was changed after it was written");
+                }
             }
             if !report.is_ok() {
-                return Err(Failure::Other(anyhow::anyhow!("verification failed: the audit log has been altered")));
+                return Err(Failure::Other(anyhow::anyhow!(
+                    "verification failed: the audit log or a signed record has been altered"
+                )));
             }
+        }
+        Command::Client { action } => {
+            with_vault(&location, &sources, keychain, |vault| records::client(vault, action, cli.json))?
+        }
+        Command::Note { action } => {
+            with_vault(&location, &sources, keychain, |vault| records::note(vault, action, cli.json))?
+        }
+        Command::Signer { action } => {
+            with_vault(&location, &sources, keychain, |vault| records::signer(vault, action, cli.json))?
         }
         Command::Bench { runs } => {
             let report = confidant_vault::bench::run(usize::try_from(runs).unwrap_or(5), Duration::from_secs(1))?;
@@ -318,6 +361,20 @@ fn print_bench(report: &confidant_vault::bench::BenchReport) {
     for journal in &report.journal_modes {
         row(&format!("commit 2 KB row, {}", journal.mode), &journal.commit);
     }
+}
+
+/// Unlocks, runs one command, locks again (even when the command failed).
+fn with_vault(
+    location: &VaultLocation,
+    sources: &SecretSources,
+    keychain: Arc<dyn DeviceKeychain>,
+    action: impl FnOnce(&mut Vault) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let passphrase = sources.passphrase("Passphrase")?;
+    let mut vault = Vault::unlock(location, &passphrase, keychain)?;
+    let result = action(&mut vault);
+    let _ = vault.lock(LockReason::Quit);
+    result
 }
 
 fn report(json_output: bool, message: &str) {

@@ -188,3 +188,93 @@ fn a_weak_passphrase_is_refused_at_init_with_advice() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"));
     assert!(!workspace.vault().exists());
 }
+
+#[test]
+fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
+    let workspace = Workspace::new();
+    workspace.init();
+    let passphrase = workspace.secret_file("passphrase", PASSPHRASE);
+    let with_passphrase = |args: &[&str]| {
+        let mut full = vec!["--json", "--passphrase-file", path(&passphrase)];
+        full.extend_from_slice(args);
+        workspace.run(&full)
+    };
+
+    let added = with_passphrase(&["client", "add"]);
+    assert_eq!(added.status.code(), Some(0), "{}", String::from_utf8_lossy(&added.stderr));
+    assert_eq!(json_of(&added)["code"], "C-0001");
+
+    let bad_cpt = with_passphrase(&[
+        "note",
+        "add",
+        "--client",
+        "C-0001",
+        "--template",
+        "soap",
+        "--cpt",
+        "123",
+        "--section",
+        "subjective=Better sleep",
+    ]);
+    assert_eq!(bad_cpt.status.code(), Some(2));
+    assert_eq!(json_of(&bad_cpt)["error"]["code"], "invalid_input");
+    assert!(!String::from_utf8_lossy(&bad_cpt.stderr).contains("Better sleep"), "errors never echo note text");
+
+    let note = with_passphrase(&[
+        "note",
+        "add",
+        "--client",
+        "C-0001",
+        "--template",
+        "soap",
+        "--date",
+        "2026-11-20",
+        "--cpt",
+        "90837",
+        "--icd",
+        "F41.1",
+        "--section",
+        "subjective=Reports better sleep",
+        "--section",
+        "plan=Continue weekly",
+    ]);
+    assert_eq!(note.status.code(), Some(0), "{}", String::from_utf8_lossy(&note.stderr));
+    let note_id = json_of(&note)["id"].as_i64().expect("id").to_string();
+
+    let unsigned = with_passphrase(&["note", "sign", &note_id]);
+    assert_eq!(unsigned.status.code(), Some(1));
+    assert_eq!(json_of(&unsigned)["error"]["code"], "signer_not_set");
+    assert_eq!(
+        with_passphrase(&["signer", "set", "--name", "Dana Reyes", "--credentials", "LCSW"]).status.code(),
+        Some(0)
+    );
+    let signed = with_passphrase(&["note", "sign", &note_id]);
+    assert_eq!(signed.status.code(), Some(0), "{}", String::from_utf8_lossy(&signed.stderr));
+    assert_eq!(json_of(&signed)["content_hash"].as_str().map(str::len), Some(64));
+
+    let addendum =
+        with_passphrase(&["note", "addendum", &note_id, "--reason", "Correction", "--text", "Session was 45 minutes."]);
+    assert_eq!(addendum.status.code(), Some(0), "{}", String::from_utf8_lossy(&addendum.stderr));
+
+    let shown = with_passphrase(&["note", "show", &note_id]);
+    let shown = json_of(&shown);
+    assert_eq!(shown["status"], "signed");
+    assert_eq!(shown["content"]["sections"]["subjective"], "Reports better sleep");
+    assert_eq!(shown["addenda"][0]["reason"], "Correction");
+
+    let listed = json_of(&with_passphrase(&["note", "list", "--client", "C-0001"]));
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    let chart = json_of(&with_passphrase(&["client", "show", "C-0001"]));
+    assert_eq!(chart["client"]["last_service_date"], "2026-11-20");
+
+    let verified = json_of(&with_passphrase(&["verify"]));
+    assert_eq!(verified["signatures"]["n_signed_notes"], 1);
+    assert_eq!(verified["signatures"]["n_addenda"], 1);
+
+    let missing = with_passphrase(&["note", "show", "999"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(json_of(&missing)["error"]["code"], "not_found");
+    let bad_section =
+        with_passphrase(&["note", "add", "--client", "C-0001", "--template", "soap", "--section", "no-equals-sign"]);
+    assert_eq!(bad_section.status.code(), Some(2));
+}

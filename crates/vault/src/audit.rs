@@ -44,6 +44,24 @@ pub enum EventKind {
     RecoveryKeyReplaced,
     /// The therapist confirmed the recovery kit was saved.
     RecoveryKitConfirmed,
+    /// A client was added (object: client id).
+    ClientCreated,
+    /// A client's details changed (object: client id).
+    ClientUpdated,
+    /// A client's chart was opened (object: client id).
+    ChartViewed,
+    /// A note was created (object: note id).
+    NoteCreated,
+    /// A draft was saved again (object: note id).
+    NoteEdited,
+    /// A note was opened (object: note id).
+    NoteViewed,
+    /// A note was signed (object: note id; detail: content hash).
+    NoteSigned,
+    /// An addendum was added to a signed note (object: note id; detail: addendum id).
+    AddendumAdded,
+    /// A draft was deleted (object: note id).
+    DraftDeleted,
 }
 
 impl EventKind {
@@ -62,6 +80,15 @@ impl EventKind {
             EventKind::KeyFileRepaired => "key_file_repaired",
             EventKind::RecoveryKeyReplaced => "recovery_key_replaced",
             EventKind::RecoveryKitConfirmed => "recovery_kit_confirmed",
+            EventKind::ClientCreated => "client_created",
+            EventKind::ClientUpdated => "client_updated",
+            EventKind::ChartViewed => "chart_viewed",
+            EventKind::NoteCreated => "note_created",
+            EventKind::NoteEdited => "note_edited",
+            EventKind::NoteViewed => "note_viewed",
+            EventKind::NoteSigned => "note_signed",
+            EventKind::AddendumAdded => "addendum_added",
+            EventKind::DraftDeleted => "draft_deleted",
         }
     }
 }
@@ -90,6 +117,13 @@ impl NewEvent {
     /// Adds detail fields.
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
         self.detail = detail;
+        self
+    }
+
+    /// Names the object concerned (ids only).
+    pub fn about(mut self, object_kind: &str, object_id: i64) -> Self {
+        self.object_kind = Some(object_kind.to_owned());
+        self.object_id = Some(object_id.to_string());
         self
     }
 

@@ -107,6 +107,34 @@ pub enum Error {
     /// The group typed back does not match the recovery key's last group.
     #[error("that does not match the last group of your recovery key; look at the recovery kit again")]
     RecoveryKitMismatch,
+    /// A client, note or other record that does not exist.
+    #[error("no {what} with id {id}")]
+    NotFound {
+        /// The kind of record, e.g. "client".
+        what: &'static str,
+        /// The id or code asked for (never a name).
+        id: String,
+    },
+    /// A client code that another client already has.
+    #[error("client code {code} is already taken; choose another")]
+    ClientCodeTaken {
+        /// The pseudonymous code.
+        code: String,
+    },
+    /// A field with a value it cannot hold. Never includes the value itself.
+    #[error("{field}: {problem}")]
+    InvalidInput {
+        /// The field, e.g. "service code".
+        field: &'static str,
+        /// What is wrong and what is expected.
+        problem: String,
+    },
+    /// A note that is signed and therefore never changes.
+    #[error("this note is signed and can no longer change; add an addendum to correct it")]
+    SignedNoteIsImmutable,
+    /// Signing needs the clinician's name (and credentials) from settings.
+    #[error("set your name and credentials in settings before signing")]
+    SignerNotSet,
     /// A setting outside its allowed range.
     #[error("{name} must be {allowed}")]
     InvalidSetting {
@@ -155,6 +183,11 @@ impl Error {
             Error::Locked => "locked",
             Error::NoOnboarding => "no_onboarding",
             Error::RecoveryKitMismatch => "recovery_kit_mismatch",
+            Error::NotFound { .. } => "not_found",
+            Error::ClientCodeTaken { .. } => "client_code_taken",
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::SignedNoteIsImmutable => "signed_note_is_immutable",
+            Error::SignerNotSet => "signer_not_set",
             Error::InvalidSetting { .. } => "invalid_setting",
             Error::Io { .. } => "io",
             Error::Database(_) => "database",

@@ -173,9 +173,10 @@ impl KeyFile {
             }
             _ => return Err(Error::KeyFileDamaged { reason: "unknown format version" }),
         }
-        let file: KeyFile =
+        let mut file: KeyFile =
             serde_json::from_value(value).map_err(|_| Error::KeyFileDamaged { reason: "unexpected contents" })?;
-        if file.integrity != file.compute_integrity()? {
+        let expected = file.compute_integrity()?;
+        if file.integrity != expected {
             return Err(Error::KeyFileDamaged { reason: "integrity check failed" });
         }
         if file.passphrase_slot().is_none() || file.recovery_slot().is_none() {
@@ -184,10 +185,14 @@ impl KeyFile {
         Ok(file)
     }
 
-    fn compute_integrity(&self) -> Result<String> {
-        let mut unsealed = serde_json::to_value(self).map_err(|_| Error::KeyFileDamaged { reason: "cannot encode" })?;
-        unsealed["integrity"] = serde_json::Value::String(String::new());
-        let bytes = serde_json::to_vec(&unsealed).map_err(|_| Error::KeyFileDamaged { reason: "cannot encode" })?;
+    /// SHA-256 over the file's own serialisation with `integrity` empty. Serialised
+    /// from the struct (fixed field order), never through a JSON map, so the hash
+    /// does not depend on serde_json's map ordering features.
+    fn compute_integrity(&mut self) -> Result<String> {
+        let saved = std::mem::take(&mut self.integrity);
+        let bytes = serde_json::to_vec(&*self);
+        self.integrity = saved;
+        let bytes = bytes.map_err(|_| Error::KeyFileDamaged { reason: "cannot encode" })?;
         Ok(hex::encode(Sha256::digest(&bytes)))
     }
 

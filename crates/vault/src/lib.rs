@@ -8,15 +8,18 @@
 
 pub mod audit;
 pub mod bench;
+pub mod clients;
 pub mod device;
 mod error;
 pub mod kdf;
 pub mod keyfile;
+pub mod notes;
 mod recovery;
 mod secret;
 mod session;
 mod storage;
 mod strength;
+pub mod templates;
 mod vault;
 
 pub use error::{Error, Result};

@@ -154,12 +154,14 @@ pub struct CreatedVault {
 pub struct VerifyReport {
     /// The audit chain.
     pub audit: ChainReport,
+    /// Signed notes and addenda, re-hashed.
+    pub signatures: crate::notes::SignatureReport,
 }
 
 impl VerifyReport {
     /// Whether everything checked out.
     pub fn is_ok(&self) -> bool {
-        self.audit.is_intact()
+        self.audit.is_intact() && self.signatures.altered_notes.is_empty() && self.signatures.altered_addenda.is_empty()
     }
 }
 
@@ -540,9 +542,15 @@ impl Vault {
         Ok(())
     }
 
-    /// Checks the audit chain (later: signed notes too).
+    /// Checks the audit chain and re-hashes every signed note and addendum.
     pub fn verify(&self) -> Result<VerifyReport> {
-        Ok(VerifyReport { audit: audit::verify_chain(&self.connection)? })
+        Ok(VerifyReport { audit: audit::verify_chain(&self.connection)?, signatures: self.verify_signatures()? })
+    }
+
+    /// Runs raw SQL, as someone with the key and the `sqlcipher` tool could.
+    #[cfg(feature = "test-util")]
+    pub fn execute_raw_sql_for_tests(&self, sql: &str) -> Result<()> {
+        Ok(self.connection.execute_batch(sql)?)
     }
 
     /// The newest audit events, newest first.
@@ -557,9 +565,38 @@ impl Vault {
     }
 
     /// The open database, for the record modules of this crate.
-    #[allow(dead_code)]
     pub(crate) fn connection(&self) -> &Connection {
         &self.connection
+    }
+
+    /// The open database, for writes in a transaction.
+    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+
+    /// The signer's name and credentials from settings, for signatures.
+    pub fn signer(&self) -> Result<Option<(String, String)>> {
+        let name = get_setting(&self.connection, "signer_name")?.filter(|name| !name.trim().is_empty());
+        let credentials = get_setting(&self.connection, "signer_credentials")?.unwrap_or_default();
+        Ok(name.map(|name| (name, credentials)))
+    }
+
+    /// Sets the name and credentials written on every signature (e.g. "Dana Reyes",
+    /// "PsyD, Licensed Psychologist").
+    pub fn set_signer(&mut self, name: &str, credentials: &str) -> Result<()> {
+        let (name, credentials) = (name.trim(), credentials.trim());
+        if name.is_empty() || name.chars().count() > 200 || credentials.chars().count() > 200 {
+            return Err(Error::InvalidSetting { name: "signer", allowed: "a name of 1 to 200 characters" });
+        }
+        let transaction = self.connection.transaction()?;
+        set_setting(&transaction, "signer_name", name)?;
+        set_setting(&transaction, "signer_credentials", credentials)?;
+        audit::append(
+            &transaction,
+            &NewEvent::new(EventKind::SettingChanged).with_detail(serde_json::json!({ "setting": "signer" })),
+        )?;
+        transaction.commit()?;
+        Ok(())
     }
 
     /// The passphrase slot's Argon2id parameters, as the database remembers them.

@@ -128,6 +128,16 @@ export type ErrorCode =
 "no_onboarding" | 
 /**  The typed group does not match the recovery key. */
 "recovery_kit_mismatch" | 
+/**  A client, note or record that does not exist. */
+"not_found" | 
+/**  Another client has that code. */
+"client_code_taken" | 
+/**  A field with a value it cannot hold. */
+"invalid_input" | 
+/**  A signed note never changes. */
+"signed_note_is_immutable" | 
+/**  Signing needs the signer's name in settings. */
+"signer_not_set" | 
 /**  A setting out of range. */
 "invalid_setting" | 
 /**  A file could not be read or written. */

@@ -30,6 +30,11 @@ const MESSAGES: Record<ErrorCode, string> = {
   locked: "The vault is locked. Unlock it first.",
   no_onboarding: "There is no new vault waiting to be set up.",
   recovery_kit_mismatch: "That does not match the last group of your recovery key. Look at the recovery kit again.",
+  not_found: "That record no longer exists. It may have been deleted; refresh the list.",
+  client_code_taken: "Another client already has that code. Choose a different code.",
+  invalid_input: "Please check the highlighted field.",
+  signed_note_is_immutable: "This note is signed and can no longer change. Add an addendum to correct it.",
+  signer_not_set: "Set your name and credentials in Settings before signing.",
   invalid_setting: "That value is not allowed.",
   io: "Confidant could not write to the disk. Check that the disk has free space, then try again.",
   database: "The vault reported an unexpected error. Nothing was lost; please try again.",
@@ -42,7 +47,7 @@ export function messageFor(error: CommandError): string {
   if (error.code === "too_many_attempts" && error.retry_after_seconds != null) {
     return `${base} Wait ${error.retry_after_seconds} s before trying again, or use your recovery key.`;
   }
-  if (error.code === "weak_passphrase" || error.code === "invalid_setting") {
+  if (error.code === "weak_passphrase" || error.code === "invalid_setting" || error.code === "invalid_input") {
     // These messages are built from rules, never from record text: show the detail.
     return `${base} ${capitalise(error.message.replace(/^[^:]*: /, ""))}.`;
   }

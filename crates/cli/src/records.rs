@@ -1,0 +1,307 @@
+//! `confidant client …`, `note …` and `signer …`: the clinical record from the
+//! command line. Each command unlocks, does one thing, and locks again.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Subcommand;
+use confidant_vault::Vault;
+use confidant_vault::clients::NewClient;
+use confidant_vault::notes::{Modality, NoteContent, NoteKind};
+use serde::Serialize;
+
+use crate::Failure;
+
+/// `confidant client …`
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client; prints its code.
+    Add {
+        /// The code (default: the next C-NNNN).
+        #[arg(long)]
+        code: Option<String>,
+        /// Full name (optional; the app shows codes by default).
+        #[arg(long)]
+        name: Option<String>,
+        /// Date of birth, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        birth_date: Option<NaiveDate>,
+        /// Phone, e-mail or address.
+        #[arg(long)]
+        contact: Option<String>,
+        /// Intake date, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        intake_date: Option<NaiveDate>,
+    },
+    /// List clients (codes, status, last service; names only with --names).
+    List {
+        /// Show names too.
+        #[arg(long)]
+        names: bool,
+    },
+    /// Show one client and their notes (opening the chart is audited).
+    Show {
+        /// The client's code.
+        code: String,
+    },
+}
+
+/// `confidant note …`
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Write a draft note; prints its id.
+    Add {
+        /// The client's code.
+        #[arg(long)]
+        client: String,
+        /// Template id (soap, dap, birp, girp, free, intake, treatment_plan, discharge).
+        #[arg(long)]
+        template: String,
+        /// Kind: progress, intake, treatment_plan, discharge, contact, psychotherapy.
+        #[arg(long, default_value = "progress")]
+        kind: String,
+        /// Session date, YYYY-MM-DD (default: today).
+        #[arg(long, value_name = "DATE")]
+        date: Option<NaiveDate>,
+        /// Start time, HH:MM.
+        #[arg(long, value_name = "HH:MM")]
+        start: Option<String>,
+        /// Duration in minutes.
+        #[arg(long, value_name = "MINUTES")]
+        duration: Option<u32>,
+        /// in_person, video or phone.
+        #[arg(long)]
+        modality: Option<String>,
+        /// CPT service code, e.g. 90837.
+        #[arg(long)]
+        cpt: Option<String>,
+        /// ICD-10 diagnosis code (repeatable).
+        #[arg(long)]
+        icd: Vec<String>,
+        /// A section as NAME=TEXT (repeatable).
+        #[arg(long = "section", value_name = "NAME=TEXT")]
+        sections: Vec<String>,
+        /// A JSON file with the sections: {"subjective": "…", "plan": "…"}.
+        #[arg(long, value_name = "PATH", conflicts_with = "sections")]
+        file: Option<PathBuf>,
+    },
+    /// List a client's notes, newest first.
+    List {
+        /// The client's code.
+        #[arg(long)]
+        client: String,
+        /// Include psychotherapy notes.
+        #[arg(long)]
+        include_psychotherapy: bool,
+    },
+    /// Show a note with its signature and addenda (audited).
+    Show {
+        /// Note id.
+        id: i64,
+    },
+    /// Sign a draft: it never changes again.
+    Sign {
+        /// Note id.
+        id: i64,
+    },
+    /// Add an addendum to a signed note.
+    Addendum {
+        /// Note id.
+        id: i64,
+        /// Why the addendum is needed.
+        #[arg(long)]
+        reason: String,
+        /// What it says.
+        #[arg(long)]
+        text: String,
+    },
+}
+
+/// `confidant signer …`
+#[derive(Debug, Subcommand)]
+pub enum SignerCommand {
+    /// Set the name and credentials written on signatures.
+    Set {
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Credentials, e.g. "PsyD, Licensed Psychologist".
+        #[arg(long, default_value = "")]
+        credentials: String,
+    },
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string(value).map_err(|error| Failure::Other(error.into()))?;
+    println!("{text}");
+    Ok(())
+}
+
+pub fn client(vault: &mut Vault, command: ClientCommand, json: bool) -> Result<(), Failure> {
+    match command {
+        ClientCommand::Add { code, name, birth_date, contact, intake_date } => {
+            let client = vault.add_client(NewClient { code, name, birth_date, contact, intake_date })?;
+            if json { print_json(&client)? } else { println!("{}", client.code) }
+        }
+        ClientCommand::List { names } => {
+            let clients = vault.clients()?;
+            if json {
+                let shown: Vec<_> = clients
+                    .into_iter()
+                    .map(|mut client| {
+                        if !names {
+                            client.name = None;
+                        }
+                        client
+                    })
+                    .collect();
+                print_json(&shown)?;
+            } else {
+                for client in clients {
+                    let last = client.last_service_date.map(|date| date.to_string()).unwrap_or_else(|| "—".to_owned());
+                    let name = if names { client.name.unwrap_or_default() } else { String::new() };
+                    println!(
+                        "{:<12} {:<10} last service {:<10}  {:>4} notes  {name}",
+                        client.code,
+                        format!("{:?}", client.status).to_lowercase(),
+                        last,
+                        client.n_notes
+                    );
+                }
+            }
+        }
+        ClientCommand::Show { code } => {
+            let client = vault.open_client(&code)?;
+            let notes = vault.notes_for_client(&client.code, false)?;
+            if json {
+                print_json(&serde_json::json!({ "client": client, "notes": notes }))?;
+            } else {
+                println!("{}  ({:?})", client.code, client.status);
+                for note in notes {
+                    println!(
+                        "  #{:<6} {}  {:<14} {:<8} {:?}",
+                        note.id,
+                        note.session_date,
+                        note.kind.as_str(),
+                        note.template,
+                        note.status
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn note(vault: &mut Vault, command: NoteCommand, json: bool) -> Result<(), Failure> {
+    match command {
+        NoteCommand::Add { client, template, kind, date, start, duration, modality, cpt, icd, sections, file } => {
+            let kind: NoteKind = parse_name("kind", &kind)?;
+            let modality: Option<Modality> = modality.map(|name| parse_name("modality", &name)).transpose()?;
+            let sections = match file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", path.display())))?;
+                    serde_json::from_str::<BTreeMap<String, String>>(&text).map_err(|_| {
+                        Failure::Usage(format!("{} is not a JSON object of section name to text", path.display()))
+                    })?
+                }
+                None => sections
+                    .iter()
+                    .map(|pair| {
+                        pair.split_once('=')
+                            .map(|(name, text)| (name.trim().to_owned(), text.to_owned()))
+                            .ok_or_else(|| Failure::Usage("--section takes NAME=TEXT".to_owned()))
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
+            let content = NoteContent {
+                kind,
+                template,
+                session_date: date.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                start_time: start,
+                duration_minutes: duration,
+                modality,
+                service_code: cpt,
+                diagnosis_codes: icd,
+                risk: BTreeMap::new(),
+                sections,
+            };
+            let note = vault.create_note(&client, content)?;
+            if json { print_json(&serde_json::json!({ "id": note.id }))? } else { println!("{}", note.id) }
+        }
+        NoteCommand::List { client, include_psychotherapy } => {
+            let notes = vault.notes_for_client(&client, include_psychotherapy)?;
+            if json {
+                print_json(&notes)?;
+            } else {
+                for note in notes {
+                    println!(
+                        "#{:<6} {}  {:<14} {:<8} {:?}",
+                        note.id,
+                        note.session_date,
+                        note.kind.as_str(),
+                        note.template,
+                        note.status
+                    );
+                }
+            }
+        }
+        NoteCommand::Show { id } => {
+            let note = vault.open_note(id)?;
+            if json {
+                print_json(&note)?;
+            } else {
+                println!(
+                    "Note #{} · {} · {} · {} · {:?}",
+                    note.id, note.client_code, note.content.session_date, note.content.template, note.status
+                );
+                for (name, text) in &note.content.sections {
+                    println!("\n[{name}]\n{text}");
+                }
+                if let Some(signature) = &note.signature {
+                    println!(
+                        "\nSigned by {} ({}) at {}\nSHA-256 {}",
+                        signature.signed_by, signature.credentials, signature.signed_at, signature.content_hash
+                    );
+                }
+                for addendum in &note.addenda {
+                    println!(
+                        "\nAddendum #{} by {} at {} — {}\n{}",
+                        addendum.id, addendum.author, addendum.created_at, addendum.reason, addendum.text
+                    );
+                }
+            }
+        }
+        NoteCommand::Sign { id } => {
+            let note = vault.sign_note(id)?;
+            let signature = note.signature.ok_or_else(|| Failure::Other(anyhow::anyhow!("the note was not signed")))?;
+            if json {
+                print_json(&signature)?;
+            } else {
+                println!("Signed note #{id}; SHA-256 {}", signature.content_hash);
+            }
+        }
+        NoteCommand::Addendum { id, reason, text } => {
+            let addendum = vault.add_addendum(id, &reason, &text)?;
+            if json { print_json(&addendum)? } else { println!("Addendum #{} added to note #{id}", addendum.id) }
+        }
+    }
+    Ok(())
+}
+
+pub fn signer(vault: &mut Vault, command: SignerCommand, json: bool) -> Result<(), Failure> {
+    match command {
+        SignerCommand::Set { name, credentials } => {
+            vault.set_signer(&name, &credentials)?;
+            if json { print_json(&serde_json::json!({ "ok": true }))? } else { println!("Signer set.") }
+        }
+    }
+    Ok(())
+}
+
+fn parse_name<T: for<'de> serde::Deserialize<'de>>(what: &str, name: &str) -> Result<T, Failure> {
+    serde_json::from_value(serde_json::Value::from(name.trim()))
+        .map_err(|_| Failure::Usage(format!("unknown {what} {name:?}; see `confidant note add --help`")))
+}

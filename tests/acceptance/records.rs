@@ -1,0 +1,200 @@
+//! The clinical record as a therapist relies on it: clients under codes, notes
+//! that follow their template, drafts that keep history, signatures that hold.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use confidant_vault::clients::NewClient;
+use confidant_vault::device::MemoryKeychain;
+use confidant_vault::kdf::KdfPolicy;
+use confidant_vault::notes::{NoteContent, NoteKind, NoteStatus};
+use confidant_vault::{CreateOptions, Error, Passphrase, Vault, VaultLocation};
+
+struct Open {
+    _folder: tempfile::TempDir,
+    vault: Vault,
+}
+
+fn open_vault() -> Open {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let location = VaultLocation::new(folder.path().join("vault"));
+    let options = CreateOptions { device_binding: false, kdf: KdfPolicy::fast_for_tests() };
+    let passphrase = Passphrase::new("lantern orbit pickle meadow".to_owned());
+    let mut vault =
+        Vault::create(&location, &passphrase, options, Arc::new(MemoryKeychain::new())).expect("vault").vault;
+    vault.set_signer("Dana Reyes", "PsyD, Licensed Psychologist").expect("signer");
+    Open { _folder: folder, vault }
+}
+
+fn soap(subjective: &str) -> NoteContent {
+    let mut sections = BTreeMap::new();
+    sections.insert("subjective".to_owned(), subjective.to_owned());
+    sections.insert("plan".to_owned(), "Continue weekly sessions.".to_owned());
+    NoteContent {
+        kind: NoteKind::Progress,
+        template: "soap".to_owned(),
+        session_date: NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+        start_time: Some("14:00".to_owned()),
+        duration_minutes: Some(53),
+        modality: None,
+        service_code: Some("90837".to_owned()),
+        diagnosis_codes: vec!["f41.1".to_owned()],
+        risk: BTreeMap::from([("suicidal_ideation".to_owned(), "denied".to_owned())]),
+        sections,
+    }
+}
+
+#[test]
+fn clients_get_sequential_codes_and_codes_stay_unique() {
+    let mut open = open_vault();
+    let first = open.vault.add_client(NewClient::default()).expect("client");
+    let second =
+        open.vault.add_client(NewClient { name: Some("Sam Doe".to_owned()), ..NewClient::default() }).expect("client");
+    assert_eq!((first.code.as_str(), second.code.as_str()), ("C-0001", "C-0002"));
+    let taken = open.vault.add_client(NewClient { code: Some("c-0002".to_owned()), ..NewClient::default() });
+    assert!(matches!(taken, Err(Error::ClientCodeTaken { .. })), "codes are unique regardless of case");
+    let invalid = open.vault.add_client(NewClient { code: Some("has space".to_owned()), ..NewClient::default() });
+    assert!(matches!(invalid, Err(Error::InvalidInput { field: "client code", .. })));
+    assert_eq!(open.vault.clients().expect("list").len(), 2);
+}
+
+#[test]
+fn a_signed_note_cannot_change_through_the_api_or_raw_sql_and_verify_catches_tampering() {
+    let mut open = open_vault();
+    let client = open.vault.add_client(NewClient::default()).expect("client");
+    let note = open.vault.create_note(&client.code, soap("Reports better sleep.")).expect("draft");
+    assert_eq!(note.content.diagnosis_codes, ["F41.1"], "codes are normalised");
+    let signed = open.vault.sign_note(note.id).expect("signed");
+    assert_eq!(signed.status, NoteStatus::Signed);
+    let signature = signed.signature.expect("signature");
+    assert_eq!(signature.signed_by, "Dana Reyes");
+    assert_eq!(signature.content_hash.len(), 64);
+
+    assert!(matches!(open.vault.save_draft(note.id, soap("Changed later.")), Err(Error::SignedNoteIsImmutable)));
+    assert!(matches!(open.vault.delete_draft(note.id), Err(Error::SignedNoteIsImmutable)));
+    let raw_update =
+        open.vault.execute_raw_sql_for_tests(&format!("UPDATE note SET sections = '{{}}' WHERE id = {}", note.id));
+    assert!(raw_update.is_err_and(|error| error.to_string().contains("never changes")));
+    let raw_delete = open.vault.execute_raw_sql_for_tests(&format!("DELETE FROM note WHERE id = {}", note.id));
+    assert!(raw_delete.is_err());
+    assert!(open.vault.verify().expect("verify").is_ok());
+
+    // Someone with the key drops the trigger and edits the note: verify names it.
+    open.vault
+        .execute_raw_sql_for_tests(&format!(
+            "DROP TRIGGER note_signed_never_changes;
+             UPDATE note SET sections = '{{\"subjective\":\"Forged.\"}}' WHERE id = {};",
+            note.id
+        ))
+        .expect("tampered");
+    let report = open.vault.verify().expect("verify");
+    assert_eq!(report.signatures.altered_notes, vec![note.id]);
+    assert!(!report.is_ok());
+}
+
+#[test]
+fn addenda_correct_signed_notes_and_carry_their_own_hash() {
+    let mut open = open_vault();
+    let client = open.vault.add_client(NewClient::default()).expect("client");
+    let draft = open.vault.create_note(&client.code, soap("Reports better sleep.")).expect("draft");
+    let refused = open.vault.add_addendum(draft.id, "typo", "fix");
+    assert!(matches!(refused, Err(Error::InvalidInput { field: "addendum", .. })), "drafts are edited, not amended");
+    open.vault.sign_note(draft.id).expect("signed");
+    let addendum =
+        open.vault.add_addendum(draft.id, "Date correction", "The session was on 19 November.").expect("added");
+    assert_eq!(addendum.content_hash.len(), 64);
+    let note = open.vault.open_note(draft.id).expect("note");
+    assert_eq!(note.addenda.len(), 1);
+    let report = open.vault.verify().expect("verify");
+    assert_eq!((report.signatures.n_signed_notes, report.signatures.n_addenda), (1, 1));
+    assert!(report.is_ok());
+    let raw = open.vault.execute_raw_sql_for_tests("UPDATE addendum SET text = 'Other text.'");
+    assert!(raw.is_err(), "addenda never change either");
+
+    open.vault
+        .execute_raw_sql_for_tests("DROP TRIGGER addendum_never_changes; UPDATE addendum SET text = 'Other text.';")
+        .expect("tampered");
+    assert_eq!(open.vault.verify().expect("verify").signatures.altered_addenda, vec![addendum.id]);
+}
+
+#[test]
+fn drafts_keep_their_last_twenty_revisions() {
+    let mut open = open_vault();
+    let client = open.vault.add_client(NewClient::default()).expect("client");
+    let note = open.vault.create_note(&client.code, soap("Version 0")).expect("draft");
+    for version in 1..=24 {
+        open.vault.save_draft(note.id, soap(&format!("Version {version}"))).expect("saved");
+    }
+    let revisions = open.vault.note_revisions(note.id).expect("revisions");
+    assert_eq!(revisions.len(), 20);
+    assert_eq!(revisions[0].content.sections["subjective"], "Version 24");
+    assert_eq!(revisions[19].content.sections["subjective"], "Version 5");
+    open.vault.delete_draft(note.id).expect("deleted");
+    assert!(matches!(open.vault.open_note(note.id), Err(Error::NotFound { what: "note", .. })));
+    let kinds: Vec<String> = open.vault.recent_audit_events(1).expect("events").into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["draft_deleted"]);
+}
+
+#[test]
+fn psychotherapy_notes_stay_out_of_the_chart_unless_asked_for() {
+    let mut open = open_vault();
+    let client = open.vault.add_client(NewClient::default()).expect("client");
+    open.vault.create_note(&client.code, soap("Progress.")).expect("progress note");
+    let mut process = soap("Process material.");
+    process.kind = NoteKind::Psychotherapy;
+    open.vault.create_note(&client.code, process).expect("psychotherapy note");
+    assert_eq!(open.vault.notes_for_client(&client.code, false).expect("chart").len(), 1);
+    assert_eq!(open.vault.notes_for_client(&client.code, true).expect("chart").len(), 2);
+    assert_eq!(open.vault.client_by_code(&client.code).expect("client").n_notes, 1);
+}
+
+#[test]
+fn malformed_notes_are_refused_with_the_rule_they_broke() {
+    let mut open = open_vault();
+    let client = open.vault.add_client(NewClient::default()).expect("client");
+    let cases: Vec<(NoteContent, &str)> = vec![
+        (NoteContent { service_code: Some("9083".to_owned()), ..soap("x") }, "service code"),
+        (NoteContent { diagnosis_codes: vec!["depression".to_owned()], ..soap("x") }, "diagnosis codes"),
+        (NoteContent { template: "sbar".to_owned(), ..soap("x") }, "template"),
+        (NoteContent { kind: NoteKind::Discharge, ..soap("x") }, "template"),
+        (NoteContent { start_time: Some("2pm".to_owned()), ..soap("x") }, "start time"),
+        (NoteContent { duration_minutes: Some(0), ..soap("x") }, "duration"),
+        (soap(&"x".repeat(100_001)), "sections"),
+    ];
+    for (content, expected_field) in cases {
+        match open.vault.create_note(&client.code, content) {
+            Err(Error::InvalidInput { field, problem }) => {
+                assert_eq!(field, expected_field, "{problem}");
+                assert!(!problem.contains("xxxx"), "the error never echoes note text");
+            }
+            other => panic!("expected InvalidInput for {expected_field}, got {other:?}"),
+        }
+    }
+    let mut unknown_section = soap("x");
+    unknown_section.sections.insert("gossip".to_owned(), "y".to_owned());
+    assert!(matches!(
+        open.vault.create_note(&client.code, unknown_section),
+        Err(Error::InvalidInput { field: "sections", .. })
+    ));
+    assert!(matches!(open.vault.create_note("C-9999", soap("x")), Err(Error::NotFound { what: "client", .. })));
+}
+
+#[test]
+fn signing_needs_a_signer_and_some_content() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let location = VaultLocation::new(folder.path().join("vault"));
+    let options = CreateOptions { device_binding: false, kdf: KdfPolicy::fast_for_tests() };
+    let passphrase = Passphrase::new("lantern orbit pickle meadow".to_owned());
+    let mut vault =
+        Vault::create(&location, &passphrase, options, Arc::new(MemoryKeychain::new())).expect("vault").vault;
+    let client = vault.add_client(NewClient::default()).expect("client");
+    let note = vault.create_note(&client.code, soap("Something.")).expect("draft");
+    assert!(matches!(vault.sign_note(note.id), Err(Error::SignerNotSet)));
+    vault.set_signer("Dana Reyes", "LCSW").expect("signer");
+    let mut empty = soap("   ");
+    empty.sections.insert("plan".to_owned(), String::new());
+    let blank = vault.create_note(&client.code, empty).expect("blank draft");
+    assert!(matches!(vault.sign_note(blank.id), Err(Error::InvalidInput { field: "note", .. })));
+    vault.sign_note(note.id).expect("signed once a signer is set");
+}
