@@ -198,3 +198,109 @@ fn signing_needs_a_signer_and_some_content() {
     assert!(matches!(vault.sign_note(blank.id), Err(Error::InvalidInput { field: "note", .. })));
     vault.sign_note(note.id).expect("signed once a signer is set");
 }
+
+mod search {
+    use super::*;
+    use confidant_vault::search::SearchQuery;
+
+    fn find(vault: &Vault, text: &str) -> Vec<i64> {
+        vault
+            .search(&SearchQuery { text: text.to_owned(), ..SearchQuery::default() })
+            .expect("search")
+            .iter()
+            .map(|hit| hit.note_id)
+            .collect()
+    }
+
+    #[test]
+    fn words_prefixes_phrases_addenda_and_codes_are_found_with_marked_snippets() {
+        let mut open = open_vault();
+        let client = open.vault.add_client(NewClient::default()).expect("client");
+        let note = open
+            .vault
+            .create_note(&client.code, soap("Reports insomnia since the move; panic attacks at work."))
+            .expect("note");
+        open.vault.sign_note(note.id).expect("signed");
+        open.vault
+            .add_addendum(note.id, "Clarification", "Attacks stopped after the medication review.")
+            .expect("addendum");
+
+        assert_eq!(find(&open.vault, "insomnia"), vec![note.id]);
+        assert_eq!(find(&open.vault, "insom"), vec![note.id], "the last word is a prefix");
+        assert_eq!(find(&open.vault, "\"panic attacks\""), vec![note.id]);
+        assert!(find(&open.vault, "\"attacks panic\"").is_empty(), "a phrase keeps its order");
+        assert_eq!(find(&open.vault, "medication"), vec![note.id], "addenda are searched");
+        assert_eq!(find(&open.vault, "C-0001"), vec![note.id], "client codes are searched");
+        assert!(find(&open.vault, "nothingmatches").is_empty());
+
+        let hits =
+            open.vault.search(&SearchQuery { text: "insomnia".to_owned(), ..SearchQuery::default() }).expect("search");
+        assert!(hits[0].snippet.iter().any(|part| part.matched && part.text.eq_ignore_ascii_case("insomnia")));
+        let event = open.vault.recent_audit_events(1).expect("events").remove(0);
+        assert_eq!(event.kind, "search_run");
+        assert!(!event.detail.contains("insomnia"), "the audit log never holds the query");
+    }
+
+    #[test]
+    fn psychotherapy_notes_are_found_only_when_asked_and_filters_narrow() {
+        let mut open = open_vault();
+        let first = open.vault.add_client(NewClient::default()).expect("client");
+        let second = open.vault.add_client(NewClient::default()).expect("client");
+        let progress = open.vault.create_note(&first.code, soap("Discussed grief.")).expect("note");
+        let mut process = soap("Grief and transference material.");
+        process.kind = NoteKind::Psychotherapy;
+        let psychotherapy = open.vault.create_note(&first.code, process).expect("note");
+        let mut later = soap("Grief again, in the spring.");
+        later.session_date = NaiveDate::from_ymd_opt(2027, 3, 1).expect("date");
+        let other = open.vault.create_note(&second.code, later).expect("note");
+
+        let mut everything = find(&open.vault, "grief");
+        everything.sort_unstable();
+        assert_eq!(everything, vec![progress.id, other.id]);
+        let asked = open
+            .vault
+            .search(&SearchQuery { text: "grief".to_owned(), include_psychotherapy: true, ..SearchQuery::default() })
+            .expect("search");
+        assert!(asked.iter().any(|hit| hit.note_id == psychotherapy.id));
+
+        let by_client = open
+            .vault
+            .search(&SearchQuery {
+                text: "grief".to_owned(),
+                client_code: Some(second.code.clone()),
+                ..SearchQuery::default()
+            })
+            .expect("search");
+        assert_eq!(by_client.iter().map(|hit| hit.note_id).collect::<Vec<_>>(), vec![other.id]);
+        let by_date = open
+            .vault
+            .search(&SearchQuery {
+                text: "grief".to_owned(),
+                to: Some(NaiveDate::from_ymd_opt(2026, 12, 31).expect("date")),
+                ..SearchQuery::default()
+            })
+            .expect("search");
+        assert_eq!(by_date.iter().map(|hit| hit.note_id).collect::<Vec<_>>(), vec![progress.id]);
+        let by_kind = open
+            .vault
+            .search(&SearchQuery { text: "grief".to_owned(), kinds: vec![NoteKind::Intake], ..SearchQuery::default() })
+            .expect("search");
+        assert!(by_kind.is_empty());
+    }
+
+    #[test]
+    fn the_index_follows_edits_and_deletes_and_can_be_rebuilt() {
+        let mut open = open_vault();
+        let client = open.vault.add_client(NewClient::default()).expect("client");
+        let note = open.vault.create_note(&client.code, soap("Mentions a marmalade allergy.")).expect("note");
+        open.vault.save_draft(note.id, soap("Mentions a peanut allergy.")).expect("edited");
+        assert!(find(&open.vault, "marmalade").is_empty(), "the old text is gone from the index");
+        assert_eq!(find(&open.vault, "peanut"), vec![note.id]);
+        open.vault.delete_draft(note.id).expect("deleted");
+        assert!(find(&open.vault, "peanut").is_empty(), "a deleted draft is gone from the index");
+
+        let kept = open.vault.create_note(&client.code, soap("Walks every morning.")).expect("note");
+        assert_eq!(open.vault.rebuild_search_index().expect("rebuilt"), 1);
+        assert_eq!(find(&open.vault, "morning"), vec![kept.id]);
+    }
+}

@@ -94,6 +94,10 @@ enum Command {
         #[command(subcommand)]
         action: records::NoteCommand,
     },
+    /// Search notes, addenda and client codes.
+    Search(records::SearchArgs),
+    /// Rebuild the search index from the notes.
+    Reindex,
     /// The name and credentials written on signatures.
     Signer {
         #[command(subcommand)]
@@ -325,6 +329,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Note { action } => {
             with_vault(&location, &sources, keychain, |vault| records::note(vault, action, cli.json))?
         }
+        Command::Search(args) => {
+            with_vault(&location, &sources, keychain, |vault| records::search(vault, args, cli.json))?
+        }
+        Command::Reindex => with_vault(&location, &sources, keychain, |vault| records::reindex(vault, cli.json))?,
         Command::Signer { action } => {
             with_vault(&location, &sources, keychain, |vault| records::signer(vault, action, cli.json))?
         }

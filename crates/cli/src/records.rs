@@ -301,6 +301,77 @@ pub fn signer(vault: &mut Vault, command: SignerCommand, json: bool) -> Result<(
     Ok(())
 }
 
+/// `confidant search …`
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// Words to find; "quoted words" are a phrase; the last word is a prefix.
+    pub query: String,
+    /// Only this client's notes.
+    #[arg(long)]
+    pub client: Option<String>,
+    /// Only this kind (repeatable).
+    #[arg(long)]
+    pub kind: Vec<String>,
+    /// Sessions on or after this date.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<NaiveDate>,
+    /// Sessions on or before this date.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<NaiveDate>,
+    /// Include psychotherapy notes.
+    #[arg(long)]
+    pub include_psychotherapy: bool,
+    /// How many results (1–100).
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+}
+
+pub fn search(vault: &mut Vault, args: SearchArgs, json: bool) -> Result<(), Failure> {
+    let kinds = args.kind.iter().map(|kind| parse_name("kind", kind)).collect::<Result<Vec<NoteKind>, _>>()?;
+    let query = confidant_vault::search::SearchQuery {
+        text: args.query,
+        client_code: args.client,
+        kinds,
+        from: args.from,
+        to: args.to,
+        include_psychotherapy: args.include_psychotherapy,
+        limit: Some(args.limit),
+    };
+    let hits = vault.search(&query)?;
+    if json {
+        return print_json(&hits);
+    }
+    if hits.is_empty() {
+        println!("No notes match.");
+    }
+    for hit in hits {
+        let snippet: String = hit
+            .snippet
+            .iter()
+            .map(|part| if part.matched { format!("[{}]", part.text) } else { part.text.clone() })
+            .collect();
+        println!(
+            "#{:<6} {} {} {:<14} {}",
+            hit.note_id,
+            hit.client_code,
+            hit.session_date,
+            hit.kind.as_str(),
+            snippet.replace('\n', " ")
+        );
+    }
+    Ok(())
+}
+
+pub fn reindex(vault: &mut Vault, json: bool) -> Result<(), Failure> {
+    let indexed = vault.rebuild_search_index()?;
+    if json {
+        print_json(&serde_json::json!({ "indexed_notes": indexed }))
+    } else {
+        println!("Search index rebuilt: {indexed} notes.");
+        Ok(())
+    }
+}
+
 fn parse_name<T: for<'de> serde::Deserialize<'de>>(what: &str, name: &str) -> Result<T, Failure> {
     serde_json::from_value(serde_json::Value::from(name.trim()))
         .map_err(|_| Failure::Usage(format!("unknown {what} {name:?}; see `confidant note add --help`")))

@@ -271,6 +271,13 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
     assert_eq!(verified["signatures"]["n_signed_notes"], 1);
     assert_eq!(verified["signatures"]["n_addenda"], 1);
 
+    let found = json_of(&with_passphrase(&["search", "bett"]));
+    assert_eq!(found[0]["note_id"].as_i64().map(|id| id.to_string()), Some(note_id.clone()));
+    assert!(found[0]["snippet"].as_array().is_some_and(|parts| parts.iter().any(|part| part["matched"] == true)));
+    let filtered = json_of(&with_passphrase(&["search", "better", "--kind", "intake"]));
+    assert_eq!(filtered.as_array().map(Vec::len), Some(0));
+    assert_eq!(json_of(&with_passphrase(&["reindex"]))["indexed_notes"], 1);
+
     let missing = with_passphrase(&["note", "show", "999"]);
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(json_of(&missing)["error"]["code"], "not_found");

@@ -62,6 +62,8 @@ pub enum EventKind {
     AddendumAdded,
     /// A draft was deleted (object: note id).
     DraftDeleted,
+    /// A search ran (detail: number of results; never the query).
+    SearchRun,
 }
 
 impl EventKind {
@@ -89,6 +91,7 @@ impl EventKind {
             EventKind::NoteSigned => "note_signed",
             EventKind::AddendumAdded => "addendum_added",
             EventKind::DraftDeleted => "draft_deleted",
+            EventKind::SearchRun => "search_run",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod kdf;
 pub mod keyfile;
 pub mod notes;
 mod recovery;
+pub mod search;
 mod secret;
 mod session;
 mod storage;

@@ -13,8 +13,11 @@ use crate::secret::SecretKey;
 use crate::{Error, Result};
 
 /// Schema migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_vault.sql"), include_str!("../migrations/0002_records.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_vault.sql"),
+    include_str!("../migrations/0002_records.sql"),
+    include_str!("../migrations/0003_search.sql"),
+];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
