@@ -304,3 +304,90 @@ mod search {
         assert_eq!(find(&open.vault, "morning"), vec![kept.id]);
     }
 }
+
+mod disclosures {
+    use super::*;
+    use confidant_vault::disclosures::{ConsentKind, DisclosurePurpose, NewConsent, NewDisclosure};
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+    }
+
+    fn release(signed: &str) -> NewConsent {
+        NewConsent {
+            kind: ConsentKind::ReleaseOfInformation,
+            form_version: "2026-01".to_owned(),
+            signed_date: date(signed),
+            expires_date: Some(date("2027-12-31")),
+            scope: Some("Treatment summary".to_owned()),
+            recipient: Some("Dr. Lee, primary care".to_owned()),
+        }
+    }
+
+    fn disclosure(on: &str, consent_id: Option<i64>) -> NewDisclosure {
+        NewDisclosure {
+            disclosed_on: date(on),
+            recipient_name: "Dr. Lee".to_owned(),
+            recipient_address: Some("12 Main St".to_owned()),
+            purpose: DisclosurePurpose::ClientAuthorization,
+            purpose_detail: None,
+            description: "Treatment summary".to_owned(),
+            consent_id,
+            note_ids: Vec::new(),
+            client_informed: true,
+            not_informed_reason: None,
+        }
+    }
+
+    #[test]
+    fn disclosures_need_their_legal_basis_and_the_accounting_covers_six_years() {
+        let mut open = open_vault();
+        let client = open.vault.add_client(NewClient::default()).expect("client");
+        let consent = open.vault.add_consent(&client.code, release("2026-01-10")).expect("consent");
+        assert!(consent.is_active_on(date("2026-06-01")));
+
+        let without_consent = open.vault.add_disclosure(&client.code, disclosure("2026-02-01", None));
+        assert!(matches!(without_consent, Err(Error::InvalidInput { field: "consent", .. })));
+        let before_signing = open.vault.add_disclosure(&client.code, disclosure("2025-12-01", Some(consent.id)));
+        assert!(matches!(before_signing, Err(Error::InvalidInput { field: "consent", .. })));
+        let mut untold = disclosure("2026-02-01", Some(consent.id));
+        untold.client_informed = false;
+        assert!(matches!(
+            open.vault.add_disclosure(&client.code, untold),
+            Err(Error::InvalidInput { field: "reason the client was not told", .. })
+        ));
+
+        let note = open.vault.create_note(&client.code, soap("Summary.")).expect("note");
+        let mut with_note = disclosure("2026-02-01", Some(consent.id));
+        with_note.note_ids = vec![note.id];
+        let recorded = open.vault.add_disclosure(&client.code, with_note).expect("recorded");
+        assert_eq!(recorded.note_ids, vec![note.id]);
+        let mut court = disclosure("2019-06-01", None);
+        court.purpose = DisclosurePurpose::CourtOrder;
+        open.vault.add_disclosure(&client.code, court).expect("old court order");
+
+        let accounting = open.vault.accounting_of_disclosures(&client.code, date("2026-11-23")).expect("report");
+        assert_eq!(accounting.from, date("2020-11-23"));
+        assert_eq!(accounting.disclosures.len(), 1, "the 2019 disclosure is older than six years");
+        assert_eq!(accounting.disclosures[0].recipient_name, "Dr. Lee");
+
+        open.vault.revoke_consent(consent.id, date("2026-03-01")).expect("revoked");
+        let after_revocation = open.vault.add_disclosure(&client.code, disclosure("2026-04-01", Some(consent.id)));
+        assert!(matches!(after_revocation, Err(Error::InvalidInput { field: "consent", .. })));
+        assert_eq!(open.vault.consents(&client.code).expect("consents")[0].revoked_date, Some(date("2026-03-01")));
+    }
+
+    #[test]
+    fn a_release_of_information_names_its_recipient() {
+        let mut open = open_vault();
+        let client = open.vault.add_client(NewClient::default()).expect("client");
+        let mut nameless = release("2026-01-10");
+        nameless.recipient = None;
+        assert!(matches!(
+            open.vault.add_consent(&client.code, nameless),
+            Err(Error::InvalidInput { field: "recipient", .. })
+        ));
+        let treatment = NewConsent { kind: ConsentKind::Treatment, recipient: None, ..release("2026-01-10") };
+        open.vault.add_consent(&client.code, treatment).expect("treatment consent needs no recipient");
+    }
+}

@@ -94,6 +94,16 @@ enum Command {
         #[command(subcommand)]
         action: records::NoteCommand,
     },
+    /// Consents: add, list, revoke.
+    Consent {
+        #[command(subcommand)]
+        action: records::ConsentCommand,
+    },
+    /// Disclosures: add, list, report (accounting of disclosures).
+    Disclosure {
+        #[command(subcommand)]
+        action: records::DisclosureCommand,
+    },
     /// Search notes, addenda and client codes.
     Search(records::SearchArgs),
     /// Rebuild the search index from the notes.
@@ -328,6 +338,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Note { action } => {
             with_vault(&location, &sources, keychain, |vault| records::note(vault, action, cli.json))?
+        }
+        Command::Consent { action } => {
+            with_vault(&location, &sources, keychain, |vault| records::consent(vault, action, cli.json))?
+        }
+        Command::Disclosure { action } => {
+            with_vault(&location, &sources, keychain, |vault| records::disclosure(vault, action, cli.json))?
         }
         Command::Search(args) => {
             with_vault(&location, &sources, keychain, |vault| records::search(vault, args, cli.json))?

@@ -372,6 +372,221 @@ pub fn reindex(vault: &mut Vault, json: bool) -> Result<(), Failure> {
     }
 }
 
+/// `confidant consent …`
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Record a consent.
+    Add {
+        /// The client's code.
+        #[arg(long)]
+        client: String,
+        /// treatment, telehealth or release_of_information.
+        #[arg(long)]
+        kind: String,
+        /// The form's version.
+        #[arg(long)]
+        version: String,
+        /// Signed on, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        signed: NaiveDate,
+        /// Expires on, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        expires: Option<NaiveDate>,
+        /// What it covers.
+        #[arg(long)]
+        scope: Option<String>,
+        /// Who may receive information (release of information).
+        #[arg(long)]
+        recipient: Option<String>,
+    },
+    /// List a client's consents.
+    List {
+        /// The client's code.
+        #[arg(long)]
+        client: String,
+    },
+    /// Revoke a consent.
+    Revoke {
+        /// Consent id.
+        id: i64,
+        /// Revoked on, YYYY-MM-DD (default: today).
+        #[arg(long, value_name = "DATE")]
+        date: Option<NaiveDate>,
+    },
+}
+
+/// `confidant disclosure …`
+#[derive(Debug, Subcommand)]
+pub enum DisclosureCommand {
+    /// Record a disclosure (45 CFR 164.528).
+    Add {
+        /// The client's code.
+        #[arg(long)]
+        client: String,
+        /// Disclosed on, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        date: NaiveDate,
+        /// Recipient's name.
+        #[arg(long)]
+        recipient: String,
+        /// Recipient's address.
+        #[arg(long)]
+        address: Option<String>,
+        /// client_authorization, court_order, mandated_report, duty_to_warn, consultation, transfer_of_care, other.
+        #[arg(long)]
+        purpose: String,
+        /// More on the purpose (required for other).
+        #[arg(long)]
+        purpose_detail: Option<String>,
+        /// What was disclosed.
+        #[arg(long)]
+        description: String,
+        /// The consent that allowed it.
+        #[arg(long)]
+        consent: Option<i64>,
+        /// A note that was disclosed (repeatable).
+        #[arg(long = "note")]
+        notes: Vec<i64>,
+        /// Why the client was not told (omit when they were told).
+        #[arg(long)]
+        not_informed_reason: Option<String>,
+    },
+    /// List a client's disclosures.
+    List {
+        /// The client's code.
+        #[arg(long)]
+        client: String,
+    },
+    /// The accounting of disclosures: the six years up to a date.
+    Report {
+        /// The client's code.
+        #[arg(long)]
+        client: String,
+        /// Last day covered (default: today).
+        #[arg(long, value_name = "DATE")]
+        to: Option<NaiveDate>,
+    },
+}
+
+pub fn consent(vault: &mut Vault, command: ConsentCommand, json: bool) -> Result<(), Failure> {
+    use confidant_vault::disclosures::NewConsent;
+    match command {
+        ConsentCommand::Add { client, kind, version, signed, expires, scope, recipient } => {
+            let consent = vault.add_consent(
+                &client,
+                NewConsent {
+                    kind: parse_name("consent kind", &kind)?,
+                    form_version: version,
+                    signed_date: signed,
+                    expires_date: expires,
+                    scope,
+                    recipient,
+                },
+            )?;
+            if json { print_json(&consent)? } else { println!("{}", consent.id) }
+        }
+        ConsentCommand::List { client } => {
+            let consents = vault.consents(&client)?;
+            if json {
+                print_json(&consents)?;
+            } else {
+                for consent in consents {
+                    let state = match consent.revoked_date {
+                        Some(revoked) => format!("revoked {revoked}"),
+                        None => consent
+                            .expires_date
+                            .map(|date| format!("until {date}"))
+                            .unwrap_or_else(|| "no expiry".to_owned()),
+                    };
+                    println!(
+                        "#{:<5} {:<24} v{:<10} signed {}  {state}",
+                        consent.id,
+                        format!("{:?}", consent.kind),
+                        consent.form_version,
+                        consent.signed_date
+                    );
+                }
+            }
+        }
+        ConsentCommand::Revoke { id, date } => {
+            let consent = vault.revoke_consent(id, date.unwrap_or_else(|| chrono::Local::now().date_naive()))?;
+            if json { print_json(&consent)? } else { println!("Consent #{id} revoked.") }
+        }
+    }
+    Ok(())
+}
+
+pub fn disclosure(vault: &mut Vault, command: DisclosureCommand, json: bool) -> Result<(), Failure> {
+    use confidant_vault::disclosures::NewDisclosure;
+    match command {
+        DisclosureCommand::Add {
+            client,
+            date,
+            recipient,
+            address,
+            purpose,
+            purpose_detail,
+            description,
+            consent,
+            notes,
+            not_informed_reason,
+        } => {
+            let disclosure = vault.add_disclosure(
+                &client,
+                NewDisclosure {
+                    disclosed_on: date,
+                    recipient_name: recipient,
+                    recipient_address: address,
+                    purpose: parse_name("purpose", &purpose)?,
+                    purpose_detail,
+                    description,
+                    consent_id: consent,
+                    note_ids: notes,
+                    client_informed: not_informed_reason.is_none(),
+                    not_informed_reason,
+                },
+            )?;
+            if json { print_json(&disclosure)? } else { println!("{}", disclosure.id) }
+        }
+        DisclosureCommand::List { client } => {
+            let disclosures = vault.disclosures(&client)?;
+            if json { print_json(&disclosures)? } else { print_disclosures(&disclosures) }
+        }
+        DisclosureCommand::Report { client, to } => {
+            let accounting =
+                vault.accounting_of_disclosures(&client, to.unwrap_or_else(|| chrono::Local::now().date_naive()))?;
+            if json {
+                print_json(&accounting)?;
+            } else {
+                println!(
+                    "Accounting of disclosures for {} — {} to {}",
+                    accounting.client_code, accounting.from, accounting.to
+                );
+                if accounting.disclosures.is_empty() {
+                    println!("No disclosures in this period.");
+                }
+                print_disclosures(&accounting.disclosures);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_disclosures(disclosures: &[confidant_vault::disclosures::Disclosure]) {
+    for disclosure in disclosures {
+        println!(
+            "#{:<5} {}  to {}{}  purpose {:?}  — {}{}",
+            disclosure.id,
+            disclosure.disclosed_on,
+            disclosure.recipient_name,
+            disclosure.recipient_address.as_deref().map(|address| format!(", {address}")).unwrap_or_default(),
+            disclosure.purpose,
+            disclosure.description,
+            if disclosure.client_informed { String::new() } else { "  (client not told)".to_owned() }
+        );
+    }
+}
+
 fn parse_name<T: for<'de> serde::Deserialize<'de>>(what: &str, name: &str) -> Result<T, Failure> {
     serde_json::from_value(serde_json::Value::from(name.trim()))
         .map_err(|_| Failure::Usage(format!("unknown {what} {name:?}; see `confidant note add --help`")))

@@ -278,6 +278,60 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
     assert_eq!(filtered.as_array().map(Vec::len), Some(0));
     assert_eq!(json_of(&with_passphrase(&["reindex"]))["indexed_notes"], 1);
 
+    let consent = with_passphrase(&[
+        "consent",
+        "add",
+        "--client",
+        "C-0001",
+        "--kind",
+        "release_of_information",
+        "--version",
+        "2026-01",
+        "--signed",
+        "2026-11-01",
+        "--recipient",
+        "Dr. Lee",
+    ]);
+    assert_eq!(consent.status.code(), Some(0), "{}", String::from_utf8_lossy(&consent.stderr));
+    let consent_id = json_of(&consent)["id"].as_i64().expect("id").to_string();
+    let disclosure = with_passphrase(&[
+        "disclosure",
+        "add",
+        "--client",
+        "C-0001",
+        "--date",
+        "2026-11-21",
+        "--recipient",
+        "Dr. Lee",
+        "--purpose",
+        "client_authorization",
+        "--description",
+        "Treatment summary",
+        "--consent",
+        &consent_id,
+        "--note",
+        &note_id,
+    ]);
+    assert_eq!(disclosure.status.code(), Some(0), "{}", String::from_utf8_lossy(&disclosure.stderr));
+    let report = json_of(&with_passphrase(&["disclosure", "report", "--client", "C-0001", "--to", "2026-11-23"]));
+    assert_eq!(report["disclosures"][0]["recipient_name"], "Dr. Lee");
+    assert_eq!(report["from"], "2020-11-23");
+    let bad_purpose = with_passphrase(&[
+        "disclosure",
+        "add",
+        "--client",
+        "C-0001",
+        "--date",
+        "2026-11-21",
+        "--recipient",
+        "X",
+        "--purpose",
+        "gossip",
+        "--description",
+        "Y",
+    ]);
+    assert_eq!(bad_purpose.status.code(), Some(2));
+
     let missing = with_passphrase(&["note", "show", "999"]);
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(json_of(&missing)["error"]["code"], "not_found");

@@ -64,6 +64,14 @@ pub enum EventKind {
     DraftDeleted,
     /// A search ran (detail: number of results; never the query).
     SearchRun,
+    /// A consent was recorded (object: consent id).
+    ConsentRecorded,
+    /// A consent was revoked (object: consent id).
+    ConsentRevoked,
+    /// A disclosure was recorded (object: disclosure id).
+    DisclosureRecorded,
+    /// The accounting of disclosures was produced (object: client id).
+    AccountingProduced,
 }
 
 impl EventKind {
@@ -92,6 +100,10 @@ impl EventKind {
             EventKind::AddendumAdded => "addendum_added",
             EventKind::DraftDeleted => "draft_deleted",
             EventKind::SearchRun => "search_run",
+            EventKind::ConsentRecorded => "consent_recorded",
+            EventKind::ConsentRevoked => "consent_revoked",
+            EventKind::DisclosureRecorded => "disclosure_recorded",
+            EventKind::AccountingProduced => "accounting_produced",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bench;
 pub mod clients;
 pub mod device;
+pub mod disclosures;
 mod error;
 pub mod kdf;
 pub mod keyfile;

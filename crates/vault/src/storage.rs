@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_vault.sql"),
     include_str!("../migrations/0002_records.sql"),
     include_str!("../migrations/0003_search.sql"),
+    include_str!("../migrations/0004_consents_disclosures.sql"),
 ];
 
 /// The newest schema version this build knows.
