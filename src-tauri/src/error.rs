@@ -63,6 +63,8 @@ pub enum ErrorCode {
     SignedNoteIsImmutable,
     /// Signing needs the signer's name in settings.
     SignerNotSet,
+    /// Destroying a client needs its code typed back.
+    DestructionNotConfirmed,
     /// A setting out of range.
     InvalidSetting,
     /// A file could not be read or written.
@@ -130,6 +132,7 @@ mod tests {
             Error::InvalidInput { field: "service code", problem: "use five characters".to_owned() },
             Error::SignedNoteIsImmutable,
             Error::SignerNotSet,
+            Error::DestructionNotConfirmed { code: "C-0001".to_owned() },
             Error::InvalidSetting { name: "auto-lock time", allowed: "between 1 and 60 minutes" },
             Error::Io { action: "write vault.keys", source: std::io::Error::other("disk full") },
         ];

@@ -391,3 +391,99 @@ mod disclosures {
         open.vault.add_consent(&client.code, treatment).expect("treatment consent needs no recipient");
     }
 }
+
+mod destruction {
+    use super::*;
+    use confidant_vault::LockReason;
+    use confidant_vault::disclosures::{ConsentKind, DisclosurePurpose, NewConsent, NewDisclosure};
+    use confidant_vault::search::SearchQuery;
+
+    const MARKER: &str = "zanzibarquokka";
+    const KEPT_MARKER: &str = "okapiwombat";
+
+    fn files_contain(folder: &std::path::Path, needle: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(folder).expect("folder") {
+            let path = entry.expect("entry").path();
+            let bytes = std::fs::read(&path).expect("file");
+            if bytes.windows(needle.len()).any(|window| window.eq_ignore_ascii_case(needle.as_bytes())) {
+                found.push(path.file_name().expect("name").to_string_lossy().into_owned());
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn destroying_a_client_leaves_its_words_nowhere_in_the_files() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let mut vault = Vault::create_plain_for_tests(folder.path()).expect("plain test vault");
+        vault.set_signer("Dana Reyes", "LCSW").expect("signer");
+        let doomed = vault
+            .add_client(NewClient { name: Some(format!("{MARKER} Smith")), ..NewClient::default() })
+            .expect("client");
+        let kept = vault.add_client(NewClient::default()).expect("client");
+
+        let note = vault.create_note(&doomed.code, soap(&format!("Talked about {MARKER} at length."))).expect("note");
+        for version in 0..3 {
+            vault.save_draft(note.id, soap(&format!("Draft {version}: {MARKER} again."))).expect("draft");
+        }
+        vault.sign_note(note.id).expect("signed");
+        vault.add_addendum(note.id, "Correction", &format!("The {MARKER} detail was wrong.")).expect("addendum");
+        let draft = vault.create_note(&doomed.code, soap(&format!("Unsigned {MARKER} draft."))).expect("draft");
+        let consent = vault
+            .add_consent(
+                &doomed.code,
+                NewConsent {
+                    kind: ConsentKind::ReleaseOfInformation,
+                    form_version: "1".to_owned(),
+                    signed_date: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+                    expires_date: None,
+                    scope: Some(format!("{MARKER} records")),
+                    recipient: Some("Dr. Lee".to_owned()),
+                },
+            )
+            .expect("consent");
+        vault
+            .add_disclosure(
+                &doomed.code,
+                NewDisclosure {
+                    disclosed_on: NaiveDate::from_ymd_opt(2026, 2, 1).expect("date"),
+                    recipient_name: "Dr. Lee".to_owned(),
+                    recipient_address: None,
+                    purpose: DisclosurePurpose::ClientAuthorization,
+                    purpose_detail: None,
+                    description: format!("{MARKER} summary"),
+                    consent_id: Some(consent.id),
+                    note_ids: vec![note.id, draft.id],
+                    client_informed: true,
+                    not_informed_reason: None,
+                },
+            )
+            .expect("disclosure");
+        vault.create_note(&kept.code, soap(&format!("Kept client mentions {KEPT_MARKER}."))).expect("kept note");
+        assert_eq!(
+            vault.search(&SearchQuery { text: MARKER.to_owned(), ..SearchQuery::default() }).expect("search").len(),
+            2
+        );
+
+        let refused = vault.destroy_client(&doomed.code, "C-9999");
+        assert!(matches!(refused, Err(Error::DestructionNotConfirmed { .. })));
+        let record = vault.destroy_client(&doomed.code, &doomed.code.to_lowercase()).expect("destroyed");
+        assert_eq!((record.n_notes, record.n_addenda, record.n_consents, record.n_disclosures), (2, 1, 1, 1));
+
+        assert!(
+            vault
+                .search(&SearchQuery { text: MARKER.to_owned(), ..SearchQuery::default() })
+                .expect("search")
+                .is_empty()
+        );
+        assert!(matches!(vault.client_by_code(&doomed.code), Err(Error::NotFound { .. })));
+        let events = vault.recent_audit_events(2).expect("events");
+        let event = events.iter().find(|event| event.kind == "client_destroyed").expect("destruction record");
+        assert!(event.detail.contains(&doomed.code) && !event.detail.contains(MARKER), "a record without PHI");
+        vault.lock(LockReason::Quit).expect("closed");
+
+        assert_eq!(files_contain(folder.path(), MARKER), Vec::<String>::new(), "not in any row, free page or the WAL");
+        assert_eq!(files_contain(folder.path(), KEPT_MARKER), vec!["vault.db".to_owned()], "the check can see text");
+    }
+}

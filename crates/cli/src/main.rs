@@ -104,6 +104,16 @@ enum Command {
         #[command(subcommand)]
         action: records::DisclosureCommand,
     },
+    /// Retention: records due for destruction, the policy, overrides.
+    Retention {
+        #[command(subcommand)]
+        action: records::RetentionCommand,
+    },
+    /// The audit log, newest first (ids and kinds only, never record text).
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
     /// Search notes, addenda and client codes.
     Search(records::SearchArgs),
     /// Rebuild the search index from the notes.
@@ -118,6 +128,16 @@ enum Command {
         /// Repeat each timing this many times.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=50))]
         runs: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// List the newest events.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
 }
 
@@ -183,7 +203,10 @@ fn exit_code_for(error: &Error) -> u8 {
         | Error::DatabaseDamaged { .. }
         | Error::VaultTooNew { .. } => 4,
         Error::TooManyAttempts { .. } => 5,
-        Error::InvalidInput { .. } | Error::NotFound { .. } | Error::ClientCodeTaken { .. } => 2,
+        Error::InvalidInput { .. }
+        | Error::NotFound { .. }
+        | Error::ClientCodeTaken { .. }
+        | Error::DestructionNotConfirmed { .. } => 2,
         _ => 1,
     }
 }
@@ -344,6 +367,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Disclosure { action } => {
             with_vault(&location, &sources, keychain, |vault| records::disclosure(vault, action, cli.json))?
+        }
+        Command::Retention { action } => {
+            with_vault(&location, &sources, keychain, |vault| records::retention(vault, action, cli.json))?
+        }
+        Command::Audit { action: AuditCommand::List { limit } } => {
+            with_vault(&location, &sources, keychain, |vault| records::audit_list(vault, limit, cli.json))?
         }
         Command::Search(args) => {
             with_vault(&location, &sources, keychain, |vault| records::search(vault, args, cli.json))?

@@ -45,6 +45,48 @@ pub enum ClientCommand {
         /// The client's code.
         code: String,
     },
+    /// Destroy a client's whole record (end of retention). Cannot be undone.
+    Destroy {
+        /// The client's code.
+        code: String,
+        /// The code again, to confirm (asked for on a terminal when absent).
+        #[arg(long, value_name = "CODE")]
+        confirm: Option<String>,
+    },
+}
+
+/// `confidant retention …`
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Clients whose retention period has ended.
+    Due {
+        /// Check as of this date (default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<NaiveDate>,
+    },
+    /// Show or change the retention policy.
+    Policy {
+        /// Years kept after the last service.
+        #[arg(long)]
+        years: Option<u32>,
+        /// Age of majority.
+        #[arg(long)]
+        majority_age: Option<u32>,
+        /// Years kept after the client reaches majority.
+        #[arg(long)]
+        years_after_majority: Option<u32>,
+    },
+    /// Keep one client's record until a date (e.g. a legal hold); needs a reason.
+    Override {
+        /// The client's code.
+        code: String,
+        /// Keep until, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        until: NaiveDate,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// `confidant note …`
@@ -190,6 +232,94 @@ pub fn client(vault: &mut Vault, command: ClientCommand, json: bool) -> Result<(
                 }
             }
         }
+        ClientCommand::Destroy { code, confirm } => {
+            let confirmation = match confirm {
+                Some(confirmation) => confirmation,
+                None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+                    println!(
+                        "This destroys every note, addendum, consent and disclosure of {code}. It cannot be undone."
+                    );
+                    print!("Type the client's code to confirm: ");
+                    std::io::Write::flush(&mut std::io::stdout()).map_err(|error| Failure::Other(error.into()))?;
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).map_err(|error| Failure::Other(error.into()))?;
+                    line.trim().to_owned()
+                }
+                None => return Err(Failure::Usage(format!("pass --confirm {code} to destroy without a terminal"))),
+            };
+            let record = vault.destroy_client(&code, &confirmation)?;
+            if json {
+                print_json(&record)?;
+            } else {
+                println!(
+                    "Destroyed {}: {} notes, {} addenda, {} consents, {} disclosures.",
+                    record.client_code, record.n_notes, record.n_addenda, record.n_consents, record.n_disclosures
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn retention(vault: &mut Vault, command: RetentionCommand, json: bool) -> Result<(), Failure> {
+    match command {
+        RetentionCommand::Due { as_of } => {
+            let due = vault.due_for_destruction(as_of.unwrap_or_else(|| chrono::Local::now().date_naive()))?;
+            if json {
+                print_json(&due)?;
+            } else if due.is_empty() {
+                println!("No records are due for destruction.");
+            } else {
+                for client in due {
+                    println!(
+                        "{:<12} keep until {}{}",
+                        client.code,
+                        client.retention_date,
+                        if client.overridden { " (set by hand)" } else { "" }
+                    );
+                }
+            }
+        }
+        RetentionCommand::Policy { years, majority_age, years_after_majority } => {
+            let mut policy = vault.retention_policy()?;
+            if years.is_some() || majority_age.is_some() || years_after_majority.is_some() {
+                policy.years_after_last_service = years.unwrap_or(policy.years_after_last_service);
+                policy.age_of_majority = majority_age.unwrap_or(policy.age_of_majority);
+                policy.years_after_majority = years_after_majority.unwrap_or(policy.years_after_majority);
+                vault.set_retention_policy(policy)?;
+            }
+            if json {
+                print_json(&policy)?;
+            } else {
+                println!(
+                    "Keep {} years after the last service; for minors, until {} years after age {} if that is later.",
+                    policy.years_after_last_service, policy.years_after_majority, policy.age_of_majority
+                );
+            }
+        }
+        RetentionCommand::Override { code, until, reason } => {
+            vault.override_retention(&code, until, &reason)?;
+            if json {
+                print_json(&serde_json::json!({ "ok": true }))?
+            } else {
+                println!("{code} is kept until {until}.")
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn audit_list(vault: &mut Vault, limit: u32, json: bool) -> Result<(), Failure> {
+    let events = vault.recent_audit_events(limit.clamp(1, 10_000))?;
+    if json {
+        return print_json(&events);
+    }
+    for event in events {
+        let object = match (&event.object_kind, &event.object_id) {
+            (Some(kind), Some(id)) => format!("{kind} {id}"),
+            _ => String::new(),
+        };
+        println!("{:>6}  {}  {:<24} {:<14} {}", event.seq, event.occurred_at, event.kind, object, event.detail);
     }
     Ok(())
 }

@@ -332,6 +332,27 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
     ]);
     assert_eq!(bad_purpose.status.code(), Some(2));
 
+    let audit = json_of(&with_passphrase(&["audit", "list", "--limit", "5"]));
+    assert!(
+        audit
+            .as_array()
+            .is_some_and(|events| events.iter().all(|event| !event.to_string().contains("Reports better sleep")))
+    );
+    let due = json_of(&with_passphrase(&["retention", "due", "--as-of", "2033-12-01"]));
+    assert_eq!(due[0]["code"], "C-0001", "seven years after the 2026 session");
+    assert_eq!(
+        json_of(&with_passphrase(&["retention", "due", "--as-of", "2030-01-01"])).as_array().map(Vec::len),
+        Some(0)
+    );
+    let unconfirmed = with_passphrase(&["client", "destroy", "C-0001"]);
+    assert_eq!(unconfirmed.status.code(), Some(2), "no terminal: --confirm is required");
+    let wrong = with_passphrase(&["client", "destroy", "C-0001", "--confirm", "C-0002"]);
+    assert_eq!(json_of(&wrong)["error"]["code"], "destruction_not_confirmed");
+    let destroyed = with_passphrase(&["client", "destroy", "C-0001", "--confirm", "C-0001"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", String::from_utf8_lossy(&destroyed.stderr));
+    assert_eq!(json_of(&destroyed)["n_notes"], 1);
+    assert_eq!(json_of(&with_passphrase(&["search", "better"])).as_array().map(Vec::len), Some(0));
+
     let missing = with_passphrase(&["note", "show", "999"]);
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(json_of(&missing)["error"]["code"], "not_found");

@@ -72,6 +72,10 @@ pub enum EventKind {
     DisclosureRecorded,
     /// The accounting of disclosures was produced (object: client id).
     AccountingProduced,
+    /// A client's retention date was set by hand (object: client id).
+    RetentionOverridden,
+    /// A client's record was destroyed (detail: code, date span, counts; no PHI).
+    ClientDestroyed,
 }
 
 impl EventKind {
@@ -104,6 +108,8 @@ impl EventKind {
             EventKind::ConsentRevoked => "consent_revoked",
             EventKind::DisclosureRecorded => "disclosure_recorded",
             EventKind::AccountingProduced => "accounting_produced",
+            EventKind::RetentionOverridden => "retention_overridden",
+            EventKind::ClientDestroyed => "client_destroyed",
         }
     }
 }

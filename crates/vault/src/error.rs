@@ -132,6 +132,12 @@ pub enum Error {
     /// A note that is signed and therefore never changes.
     #[error("this note is signed and can no longer change; add an addendum to correct it")]
     SignedNoteIsImmutable,
+    /// Destroying a client needs its code typed back exactly.
+    #[error("to destroy client {code}, type its code to confirm")]
+    DestructionNotConfirmed {
+        /// The client's code.
+        code: String,
+    },
     /// Signing needs the clinician's name (and credentials) from settings.
     #[error("set your name and credentials in settings before signing")]
     SignerNotSet,
@@ -188,6 +194,7 @@ impl Error {
             Error::InvalidInput { .. } => "invalid_input",
             Error::SignedNoteIsImmutable => "signed_note_is_immutable",
             Error::SignerNotSet => "signer_not_set",
+            Error::DestructionNotConfirmed { .. } => "destruction_not_confirmed",
             Error::InvalidSetting { .. } => "invalid_setting",
             Error::Io { .. } => "io",
             Error::Database(_) => "database",

@@ -16,6 +16,7 @@ pub mod kdf;
 pub mod keyfile;
 pub mod notes;
 mod recovery;
+pub mod retention;
 pub mod search;
 mod secret;
 mod session;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_records.sql"),
     include_str!("../migrations/0003_search.sql"),
     include_str!("../migrations/0004_consents_disclosures.sql"),
+    include_str!("../migrations/0005_retention.sql"),
 ];
 
 /// The newest schema version this build knows.
@@ -93,6 +94,23 @@ pub(crate) fn open(path: &Path, data_key: &SecretKey, mode: OpenMode) -> Result<
     if mode == OpenMode::Existing {
         check_integrity(&connection)?;
     }
+    connection.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    migrate(&connection)?;
+    Ok(connection)
+}
+
+/// Opens (or creates) an UNENCRYPTED database with the same settings and schema,
+/// so tests can grep the file bytes that SQLCipher would hide. Never in the app.
+#[cfg(feature = "test-util")]
+pub(crate) fn open_plain_for_tests(path: &Path) -> Result<Connection> {
+    initialize_sqlcipher();
+    let connection = Connection::open(path)?;
     connection.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;

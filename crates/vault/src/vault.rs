@@ -547,6 +547,25 @@ impl Vault {
         Ok(VerifyReport { audit: audit::verify_chain(&self.connection)?, signatures: self.verify_signatures()? })
     }
 
+    /// A vault over an UNENCRYPTED database in `folder`, for tests that must read
+    /// the file's bytes (e.g. to prove destruction left nothing behind). Same code
+    /// paths, no encryption. Never available to the app.
+    #[cfg(feature = "test-util")]
+    pub fn create_plain_for_tests(folder: &Path) -> Result<Vault> {
+        std::fs::create_dir_all(folder).map_err(Error::io("create the test folder"))?;
+        let location = VaultLocation::new(folder);
+        let exclusive = VaultFileLock::acquire(&location)?;
+        let connection = storage::open_plain_for_tests(&location.database_path())?;
+        Ok(Vault {
+            location,
+            connection,
+            data_key: SecretKey::random()?,
+            keys: KeyFile::new(hex::encode(*keyfile::random_bytes::<16>()?)),
+            keychain: Arc::new(crate::device::MemoryKeychain::new()),
+            _exclusive: exclusive,
+        })
+    }
+
     /// Runs raw SQL, as someone with the key and the `sqlcipher` tool could.
     #[cfg(feature = "test-util")]
     pub fn execute_raw_sql_for_tests(&self, sql: &str) -> Result<()> {

@@ -138,6 +138,8 @@ export type ErrorCode =
 "signed_note_is_immutable" | 
 /**  Signing needs the signer's name in settings. */
 "signer_not_set" | 
+/**  Destroying a client needs its code typed back. */
+"destruction_not_confirmed" | 
 /**  A setting out of range. */
 "invalid_setting" | 
 /**  A file could not be read or written. */
