@@ -65,6 +65,8 @@ pub enum ErrorCode {
     SignerNotSet,
     /// Destroying a client needs its code typed back.
     DestructionNotConfirmed,
+    /// Psychotherapy notes need the passphrase again.
+    ReauthenticationRequired,
     /// A setting out of range.
     InvalidSetting,
     /// A file could not be read or written.
@@ -133,6 +135,7 @@ mod tests {
             Error::SignedNoteIsImmutable,
             Error::SignerNotSet,
             Error::DestructionNotConfirmed { code: "C-0001".to_owned() },
+            Error::ReauthenticationRequired,
             Error::InvalidSetting { name: "auto-lock time", allowed: "between 1 and 60 minutes" },
             Error::Io { action: "write vault.keys", source: std::io::Error::other("disk full") },
         ];

@@ -150,6 +150,48 @@ fn psychotherapy_notes_stay_out_of_the_chart_unless_asked_for() {
 }
 
 #[test]
+fn opening_a_psychotherapy_note_needs_the_passphrase_again() {
+    let mut open = open_vault();
+    let client = open.vault.add_client(NewClient::default()).expect("client");
+    let mut process = soap("Process material.");
+    process.kind = NoteKind::Psychotherapy;
+    let note = open.vault.create_note(&client.code, process).expect("psychotherapy note");
+    assert!(matches!(open.vault.open_note(note.id), Err(Error::ReauthenticationRequired)));
+    let wrong = open.vault.reauthenticate(&Passphrase::new("not my passphrase at all".to_owned()));
+    assert!(matches!(wrong, Err(Error::WrongPassphrase)));
+    open.vault.reauthenticate(&Passphrase::new("lantern orbit pickle meadow".to_owned())).expect("passphrase again");
+    assert_eq!(open.vault.open_note(note.id).expect("opens").id, note.id);
+    let event = open.vault.recent_audit_events(1).expect("events").remove(0);
+    assert_eq!(event.kind, "psychotherapy_note_opened");
+}
+
+#[test]
+fn a_client_code_can_be_corrected_without_breaking_signatures() {
+    use confidant_vault::clients::{ClientChanges, ClientStatus};
+    let mut open = open_vault();
+    let client = open.vault.add_client(NewClient::default()).expect("client");
+    let note = open.vault.create_note(&client.code, soap("Something worth keeping.")).expect("note");
+    open.vault.sign_note(note.id).expect("signed");
+    let changes = ClientChanges {
+        code: Some("C-0142".to_owned()),
+        status: Some(ClientStatus::Discharged),
+        ..ClientChanges::default()
+    };
+    let updated = open.vault.update_client(&client.code, changes).expect("updated");
+    assert_eq!((updated.code.as_str(), updated.status), ("C-0142", ClientStatus::Discharged));
+    assert!(open.vault.verify().expect("verify").is_ok(), "signatures hash the client id, not the code");
+    let found =
+        open.vault.search(&confidant_vault::search::SearchQuery { text: "C-0142".to_owned(), ..Default::default() });
+    assert_eq!(found.expect("search").len(), 1, "the index follows the new code");
+    let another = open.vault.add_client(NewClient::default()).expect("another client");
+    assert_eq!(another.code, "C-0143", "new codes continue after the highest");
+    let clash = open
+        .vault
+        .update_client(&another.code, ClientChanges { code: Some("c-0142".to_owned()), ..ClientChanges::default() });
+    assert!(matches!(clash, Err(Error::ClientCodeTaken { .. })));
+}
+
+#[test]
 fn malformed_notes_are_refused_with_the_rule_they_broke() {
     let mut open = open_vault();
     let client = open.vault.add_client(NewClient::default()).expect("client");
@@ -257,10 +299,12 @@ mod search {
         let mut everything = find(&open.vault, "grief");
         everything.sort_unstable();
         assert_eq!(everything, vec![progress.id, other.id]);
-        let asked = open
-            .vault
-            .search(&SearchQuery { text: "grief".to_owned(), include_psychotherapy: true, ..SearchQuery::default() })
-            .expect("search");
+        let ask = SearchQuery { text: "grief".to_owned(), include_psychotherapy: true, ..SearchQuery::default() };
+        assert!(matches!(open.vault.search(&ask), Err(Error::ReauthenticationRequired)));
+        open.vault
+            .reauthenticate(&Passphrase::new("lantern orbit pickle meadow".to_owned()))
+            .expect("passphrase again");
+        let asked = open.vault.search(&ask).expect("search");
         assert!(asked.iter().any(|hit| hit.note_id == psychotherapy.id));
 
         let by_client = open

@@ -17,7 +17,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use confidant_vault::device::{DeviceKeychain, OsKeychain};
 use confidant_vault::kdf::KdfPolicy;
-use confidant_vault::{CreateOptions, Error, LockReason, Vault, VaultLocation};
+use confidant_vault::{CreateOptions, Error, LockReason, Passphrase, Vault, VaultLocation};
 use serde_json::json;
 
 use crate::secrets::SecretSources;
@@ -357,29 +357,29 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Client { action } => {
-            with_vault(&location, &sources, keychain, |vault| records::client(vault, action, cli.json))?
+            with_vault(&location, &sources, keychain, |vault, _| records::client(vault, action, cli.json))?
         }
-        Command::Note { action } => {
-            with_vault(&location, &sources, keychain, |vault| records::note(vault, action, cli.json))?
-        }
+        Command::Note { action } => with_vault(&location, &sources, keychain, |vault, passphrase| {
+            records::note(vault, passphrase, action, cli.json)
+        })?,
         Command::Consent { action } => {
-            with_vault(&location, &sources, keychain, |vault| records::consent(vault, action, cli.json))?
+            with_vault(&location, &sources, keychain, |vault, _| records::consent(vault, action, cli.json))?
         }
         Command::Disclosure { action } => {
-            with_vault(&location, &sources, keychain, |vault| records::disclosure(vault, action, cli.json))?
+            with_vault(&location, &sources, keychain, |vault, _| records::disclosure(vault, action, cli.json))?
         }
         Command::Retention { action } => {
-            with_vault(&location, &sources, keychain, |vault| records::retention(vault, action, cli.json))?
+            with_vault(&location, &sources, keychain, |vault, _| records::retention(vault, action, cli.json))?
         }
         Command::Audit { action: AuditCommand::List { limit } } => {
-            with_vault(&location, &sources, keychain, |vault| records::audit_list(vault, limit, cli.json))?
+            with_vault(&location, &sources, keychain, |vault, _| records::audit_list(vault, limit, cli.json))?
         }
-        Command::Search(args) => {
-            with_vault(&location, &sources, keychain, |vault| records::search(vault, args, cli.json))?
-        }
-        Command::Reindex => with_vault(&location, &sources, keychain, |vault| records::reindex(vault, cli.json))?,
+        Command::Search(args) => with_vault(&location, &sources, keychain, |vault, passphrase| {
+            records::search(vault, passphrase, args, cli.json)
+        })?,
+        Command::Reindex => with_vault(&location, &sources, keychain, |vault, _| records::reindex(vault, cli.json))?,
         Command::Signer { action } => {
-            with_vault(&location, &sources, keychain, |vault| records::signer(vault, action, cli.json))?
+            with_vault(&location, &sources, keychain, |vault, _| records::signer(vault, action, cli.json))?
         }
         Command::Bench { runs } => {
             let report = confidant_vault::bench::run(usize::try_from(runs).unwrap_or(5), Duration::from_secs(1))?;
@@ -421,11 +421,11 @@ fn with_vault(
     location: &VaultLocation,
     sources: &SecretSources,
     keychain: Arc<dyn DeviceKeychain>,
-    action: impl FnOnce(&mut Vault) -> Result<(), Failure>,
+    action: impl FnOnce(&mut Vault, &Passphrase) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let passphrase = sources.passphrase("Passphrase")?;
     let mut vault = Vault::unlock(location, &passphrase, keychain)?;
-    let result = action(&mut vault);
+    let result = action(&mut vault, &passphrase);
     let _ = vault.lock(LockReason::Quit);
     result
 }

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use confidant_vault::Vault;
 use confidant_vault::clients::NewClient;
 use confidant_vault::notes::{Modality, NoteContent, NoteKind};
+use confidant_vault::{Passphrase, Vault};
 use serde::Serialize;
 
 use crate::Failure;
@@ -44,6 +44,29 @@ pub enum ClientCommand {
     Show {
         /// The client's code.
         code: String,
+    },
+    /// Change a client's code, details or status.
+    Edit {
+        /// The client's code.
+        code: String,
+        /// A new code.
+        #[arg(long)]
+        new_code: Option<String>,
+        /// A new name ("" clears it).
+        #[arg(long)]
+        name: Option<String>,
+        /// Date of birth, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        birth_date: Option<NaiveDate>,
+        /// Contact details ("" clears them).
+        #[arg(long)]
+        contact: Option<String>,
+        /// active or discharged.
+        #[arg(long)]
+        status: Option<String>,
+        /// Intake date, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        intake_date: Option<NaiveDate>,
     },
     /// Destroy a client's whole record (end of retention). Cannot be undone.
     Destroy {
@@ -232,6 +255,18 @@ pub fn client(vault: &mut Vault, command: ClientCommand, json: bool) -> Result<(
                 }
             }
         }
+        ClientCommand::Edit { code, new_code, name, birth_date, contact, status, intake_date } => {
+            let changes = confidant_vault::clients::ClientChanges {
+                code: new_code,
+                name,
+                birth_date,
+                contact,
+                status: status.map(|status| parse_name("status", &status)).transpose()?,
+                intake_date,
+            };
+            let client = vault.update_client(&code, changes)?;
+            if json { print_json(&client)? } else { println!("{}", client.code) }
+        }
         ClientCommand::Destroy { code, confirm } => {
             let confirmation = match confirm {
                 Some(confirmation) => confirmation,
@@ -324,7 +359,7 @@ pub fn audit_list(vault: &mut Vault, limit: u32, json: bool) -> Result<(), Failu
     Ok(())
 }
 
-pub fn note(vault: &mut Vault, command: NoteCommand, json: bool) -> Result<(), Failure> {
+pub fn note(vault: &mut Vault, passphrase: &Passphrase, command: NoteCommand, json: bool) -> Result<(), Failure> {
     match command {
         NoteCommand::Add { client, template, kind, date, start, duration, modality, cpt, icd, sections, file } => {
             let kind: NoteKind = parse_name("kind", &kind)?;
@@ -379,7 +414,14 @@ pub fn note(vault: &mut Vault, command: NoteCommand, json: bool) -> Result<(), F
             }
         }
         NoteCommand::Show { id } => {
-            let note = vault.open_note(id)?;
+            let note = match vault.open_note(id) {
+                // The passphrase given for this command counts as entering it again.
+                Err(confidant_vault::Error::ReauthenticationRequired) => {
+                    vault.reauthenticate(passphrase)?;
+                    vault.open_note(id)?
+                }
+                other => other?,
+            };
             if json {
                 print_json(&note)?;
             } else {
@@ -456,7 +498,7 @@ pub struct SearchArgs {
     pub limit: u32,
 }
 
-pub fn search(vault: &mut Vault, args: SearchArgs, json: bool) -> Result<(), Failure> {
+pub fn search(vault: &mut Vault, passphrase: &Passphrase, args: SearchArgs, json: bool) -> Result<(), Failure> {
     let kinds = args.kind.iter().map(|kind| parse_name("kind", kind)).collect::<Result<Vec<NoteKind>, _>>()?;
     let query = confidant_vault::search::SearchQuery {
         text: args.query,
@@ -467,6 +509,9 @@ pub fn search(vault: &mut Vault, args: SearchArgs, json: bool) -> Result<(), Fai
         include_psychotherapy: args.include_psychotherapy,
         limit: Some(args.limit),
     };
+    if query.include_psychotherapy || query.kinds.contains(&NoteKind::Psychotherapy) {
+        vault.reauthenticate(passphrase)?;
+    }
     let hits = vault.search(&query)?;
     if json {
         return print_json(&hits);

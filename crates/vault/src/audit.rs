@@ -56,6 +56,8 @@ pub enum EventKind {
     NoteEdited,
     /// A note was opened (object: note id).
     NoteViewed,
+    /// A psychotherapy note was opened, after re-entering the passphrase (object: note id).
+    PsychotherapyNoteOpened,
     /// A note was signed (object: note id; detail: content hash).
     NoteSigned,
     /// An addendum was added to a signed note (object: note id; detail: addendum id).
@@ -100,6 +102,7 @@ impl EventKind {
             EventKind::NoteCreated => "note_created",
             EventKind::NoteEdited => "note_edited",
             EventKind::NoteViewed => "note_viewed",
+            EventKind::PsychotherapyNoteOpened => "psychotherapy_note_opened",
             EventKind::NoteSigned => "note_signed",
             EventKind::AddendumAdded => "addendum_added",
             EventKind::DraftDeleted => "draft_deleted",

@@ -68,7 +68,70 @@ pub struct Client {
     pub n_notes: u32,
 }
 
+/// Changes to a client; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ClientChanges {
+    /// A new code (unique).
+    pub code: Option<String>,
+    /// A new name (empty clears it).
+    pub name: Option<String>,
+    /// A new birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// New contact details (empty clears them).
+    pub contact: Option<String>,
+    /// Active or discharged.
+    pub status: Option<ClientStatus>,
+    /// A new intake date.
+    pub intake_date: Option<NaiveDate>,
+}
+
 impl Vault {
+    /// Changes a client's code, details or status (audited, ids only).
+    pub fn update_client(&mut self, client_code: &str, changes: ClientChanges) -> Result<Client> {
+        let client = self.client_by_code(client_code)?;
+        let code = match changes.code {
+            Some(code) => check_code(&code)?,
+            None => client.code.clone(),
+        };
+        let name = match changes.name {
+            Some(name) => optional_detail("name", Some(name))?,
+            None => client.name.clone(),
+        };
+        let contact = match changes.contact {
+            Some(contact) => optional_detail("contact", Some(contact))?,
+            None => client.contact.clone(),
+        };
+        let status = changes.status.unwrap_or(client.status);
+        let birth_date = changes.birth_date.or(client.birth_date);
+        let intake_date = changes.intake_date.or(client.intake_date);
+        let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let transaction = self.connection_mut().transaction()?;
+        let updated = transaction.execute(
+            "UPDATE client SET code = ?2, name = ?3, birth_date = ?4, contact = ?5, status = ?6, intake_date = ?7,
+                 updated_at = ?8
+             WHERE id = ?1",
+            params![
+                client.id,
+                code,
+                name,
+                birth_date.map(|d| d.to_string()),
+                contact,
+                if status == ClientStatus::Discharged { "discharged" } else { "active" },
+                intake_date.map(|d| d.to_string()),
+                now
+            ],
+        );
+        if let Err(error) = updated {
+            return Err(match error.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => Error::ClientCodeTaken { code },
+                _ => Error::Database(error),
+            });
+        }
+        audit::append(&transaction, &NewEvent::new(EventKind::ClientUpdated).about("client", client.id))?;
+        transaction.commit()?;
+        self.client_by_id(client.id)
+    }
+
     /// Adds a client; the code must be unique (case-insensitive).
     pub fn add_client(&mut self, new: NewClient) -> Result<Client> {
         let name = optional_detail("name", new.name)?;

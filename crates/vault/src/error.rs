@@ -132,6 +132,9 @@ pub enum Error {
     /// A note that is signed and therefore never changes.
     #[error("this note is signed and can no longer change; add an addendum to correct it")]
     SignedNoteIsImmutable,
+    /// Psychotherapy notes need the passphrase entered again.
+    #[error("psychotherapy notes need your passphrase again; enter it to continue")]
+    ReauthenticationRequired,
     /// Destroying a client needs its code typed back exactly.
     #[error("to destroy client {code}, type its code to confirm")]
     DestructionNotConfirmed {
@@ -195,6 +198,7 @@ impl Error {
             Error::SignedNoteIsImmutable => "signed_note_is_immutable",
             Error::SignerNotSet => "signer_not_set",
             Error::DestructionNotConfirmed { .. } => "destruction_not_confirmed",
+            Error::ReauthenticationRequired => "reauthentication_required",
             Error::InvalidSetting { .. } => "invalid_setting",
             Error::Io { .. } => "io",
             Error::Database(_) => "database",

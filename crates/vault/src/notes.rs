@@ -281,10 +281,17 @@ impl Vault {
         self.load_note(note_id)
     }
 
-    /// Opens a note; the opening is audited.
+    /// Opens a note; the opening is audited. A psychotherapy note needs the
+    /// passphrase entered again within the last few minutes ([`Vault::reauthenticate`]).
     pub fn open_note(&mut self, note_id: i64) -> Result<Note> {
         let note = self.load_note(note_id)?;
-        audit::append(self.connection(), &NewEvent::new(EventKind::NoteViewed).about("note", note_id))?;
+        let event = if note.content.kind == NoteKind::Psychotherapy {
+            self.require_recent_reauthentication()?;
+            EventKind::PsychotherapyNoteOpened
+        } else {
+            EventKind::NoteViewed
+        };
+        audit::append(self.connection(), &NewEvent::new(event).about("note", note_id))?;
         Ok(note)
     }
 

@@ -32,6 +32,9 @@ pub const FREE_ATTEMPTS: u32 = 5;
 /// The longest wait between attempts.
 const MAXIMUM_BACKOFF_SECONDS: u64 = 300;
 
+/// How long entering the passphrase again keeps psychotherapy notes open.
+pub const REAUTHENTICATION_WINDOW: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 /// Auto-lock after this many idle minutes unless the therapist chose otherwise.
 pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
 
@@ -175,6 +178,8 @@ pub struct Vault {
     /// Held while the vault is open: a second app window or a CLI command cannot
     /// open it and overwrite vault.keys behind this one's back.
     _exclusive: VaultFileLock,
+    /// When the passphrase was last entered again (psychotherapy notes need it).
+    reauthenticated_at: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -286,7 +291,15 @@ impl Vault {
                 return Err(error);
             }
         };
-        let vault = Vault { location: location.clone(), connection, data_key, keys, keychain, _exclusive: exclusive };
+        let vault = Vault {
+            location: location.clone(),
+            connection,
+            data_key,
+            keys,
+            keychain,
+            _exclusive: exclusive,
+            reauthenticated_at: None,
+        };
         Ok(CreatedVault { vault, recovery_key })
     }
 
@@ -333,8 +346,15 @@ impl Vault {
         let (connection, data_key) = open_database(location, &mut keys, data_key, |keys| {
             keys.open_pending_passphrase_slot(passphrase, device_secret.as_ref())
         })?;
-        let mut vault =
-            Vault { location: location.clone(), connection, data_key, keys, keychain, _exclusive: exclusive };
+        let mut vault = Vault {
+            location: location.clone(),
+            connection,
+            data_key,
+            keys,
+            keychain,
+            _exclusive: exclusive,
+            reauthenticated_at: None,
+        };
         let repairs = vault.repair_key_file()?;
         vault.record_unlock("passphrase", &repairs)?;
         Ok(vault)
@@ -356,8 +376,15 @@ impl Vault {
         let (connection, data_key) =
             open_database(location, &mut keys, data_key, |keys| keys.open_pending_recovery_slot(recovery_key))?;
         let was_bound = keys.is_device_bound();
-        let mut vault =
-            Vault { location: location.clone(), connection, data_key, keys, keychain, _exclusive: exclusive };
+        let mut vault = Vault {
+            location: location.clone(),
+            connection,
+            data_key,
+            keys,
+            keychain,
+            _exclusive: exclusive,
+            reauthenticated_at: None,
+        };
         let mut events = vault.repair_key_file()?;
         // The database's copy of the parameters, not the file's: a key file edited
         // to weaken them must not weaken the new slot.
@@ -505,6 +532,23 @@ impl Vault {
         Ok(())
     }
 
+    /// Enters the passphrase again, for psychotherapy notes: valid for
+    /// [`REAUTHENTICATION_WINDOW`]. Wrong answers count toward the backoff.
+    pub fn reauthenticate(&mut self, passphrase: &Passphrase) -> Result<()> {
+        self.check_passphrase(passphrase)?;
+        self.reauthenticated_at = Some(std::time::Instant::now());
+        Ok(())
+    }
+
+    /// Fails with [`Error::ReauthenticationRequired`] unless the passphrase was
+    /// entered again within the last few minutes.
+    pub(crate) fn require_recent_reauthentication(&self) -> Result<()> {
+        match self.reauthenticated_at {
+            Some(at) if at.elapsed() <= REAUTHENTICATION_WINDOW => Ok(()),
+            _ => Err(Error::ReauthenticationRequired),
+        }
+    }
+
     /// Whether unlocking needs this computer's keychain.
     pub fn is_device_bound(&self) -> bool {
         self.keys.is_device_bound()
@@ -563,6 +607,7 @@ impl Vault {
             keys: KeyFile::new(hex::encode(*keyfile::random_bytes::<16>()?)),
             keychain: Arc::new(crate::device::MemoryKeychain::new()),
             _exclusive: exclusive,
+            reauthenticated_at: None,
         })
     }
 

@@ -140,6 +140,8 @@ export type ErrorCode =
 "signer_not_set" | 
 /**  Destroying a client needs its code typed back. */
 "destruction_not_confirmed" | 
+/**  Psychotherapy notes need the passphrase again. */
+"reauthentication_required" | 
 /**  A setting out of range. */
 "invalid_setting" | 
 /**  A file could not be read or written. */

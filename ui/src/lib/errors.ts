@@ -35,6 +35,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   invalid_input: "Please check the highlighted field.",
   signed_note_is_immutable: "This note is signed and can no longer change. Add an addendum to correct it.",
   signer_not_set: "Set your name and credentials in Settings before signing.",
+  reauthentication_required: "Psychotherapy notes need your passphrase again. Enter it to continue.",
   destruction_not_confirmed: "Type the client's code exactly to confirm destruction.",
   invalid_setting: "That value is not allowed.",
   io: "Confidant could not write to the disk. Check that the disk has free space, then try again.",
