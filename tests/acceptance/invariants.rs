@@ -49,6 +49,22 @@ fn the_core_library_does_not_depend_on_the_desktop_shell() {
 }
 
 #[test]
+fn the_app_never_enables_test_or_plaintext_features_of_the_core() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["tree", "--offline", "-p", "confidant-app", "-e", "features", "-i", "confidant-vault"])
+        .current_dir(workspace_root())
+        .output()
+        .expect("cargo tree runs");
+    assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+    let tree = String::from_utf8_lossy(&output.stdout);
+    assert!(tree.contains("confidant-vault"), "cargo tree output looks wrong:\n{tree}");
+    for feature in ["test-util", "plaintext-baseline"] {
+        assert!(!tree.contains(&format!("feature \"{feature}\"")), "the app build turns on confidant-vault/{feature}");
+    }
+}
+
+#[test]
 fn the_core_library_forbids_unsafe_code() {
     let lib = read("crates/vault/src/lib.rs");
     assert!(lib.contains("#![forbid(unsafe_code)]"), "crates/vault/src/lib.rs must forbid unsafe code");

@@ -460,7 +460,7 @@ mod destruction {
     #[test]
     fn destroying_a_client_leaves_its_words_nowhere_in_the_files() {
         let folder = tempfile::tempdir().expect("temp dir");
-        let mut vault = Vault::create_plain_for_tests(folder.path()).expect("plain test vault");
+        let mut vault = Vault::create_unencrypted_baseline(folder.path()).expect("plain test vault");
         vault.set_signer("Dana Reyes", "LCSW").expect("signer");
         let doomed = vault
             .add_client(NewClient { name: Some(format!("{MARKER} Smith")), ..NewClient::default() })

@@ -123,11 +123,27 @@ enum Command {
         #[command(subcommand)]
         action: records::SignerCommand,
     },
+    /// Fill the vault with deterministic, obviously synthetic demo clients and notes.
+    Demo {
+        /// How many clients.
+        #[arg(long, default_value_t = 20)]
+        clients: u32,
+        /// How many notes in all.
+        #[arg(long, default_value_t = 200)]
+        notes: u32,
+        /// Seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Measure key derivation, unlock and database costs on this machine.
     Bench {
         /// Repeat each timing this many times.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=50))]
         runs: u64,
+        /// Also build demo vaults of this many notes (repeatable, e.g. 10000 and
+        /// 100000) and time saving, charts and search against plain SQLite.
+        #[arg(long = "records", value_name = "NOTES")]
+        records: Vec<u32>,
     },
 }
 
@@ -381,12 +397,33 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Signer { action } => {
             with_vault(&location, &sources, keychain, |vault, _| records::signer(vault, action, cli.json))?
         }
-        Command::Bench { runs } => {
-            let report = confidant_vault::bench::run(usize::try_from(runs).unwrap_or(5), Duration::from_secs(1))?;
+        Command::Demo { clients, notes, seed } => with_vault(&location, &sources, keychain, |vault, _| {
+            let summary = vault.fill_with_demo_data(clients, notes, seed)?;
             if cli.json {
-                println!("{}", serde_json::to_string_pretty(&report).map_err(|error| Failure::Other(error.into()))?);
+                println!("{}", serde_json::to_string(&summary).map_err(|error| Failure::Other(error.into()))?);
+            } else {
+                println!(
+                    "Added {} demo clients and {} demo notes ({} signed).",
+                    summary.n_clients, summary.n_notes, summary.n_signed
+                );
+            }
+            Ok(())
+        })?,
+        Command::Bench { runs, records } => {
+            let runs = usize::try_from(runs).unwrap_or(5);
+            let report = confidant_vault::bench::run(runs, Duration::from_secs(1))?;
+            let mut records_reports = Vec::new();
+            for n_notes in records {
+                records_reports.push(confidant_vault::bench::run_records(n_notes, runs)?);
+            }
+            if cli.json {
+                let all = json!({ "unlock": report, "records": records_reports });
+                println!("{}", serde_json::to_string_pretty(&all).map_err(|error| Failure::Other(error.into()))?);
             } else {
                 print_bench(&report);
+                for records in &records_reports {
+                    print_records_bench(records);
+                }
             }
         }
     }
@@ -428,6 +465,28 @@ fn with_vault(
     let result = action(&mut vault, &passphrase);
     let _ = vault.lock(LockReason::Quit);
     result
+}
+
+fn print_records_bench(report: &confidant_vault::bench::RecordsReport) {
+    println!();
+    println!(
+        "{} notes (filled in {:.1} s); SQLCipher vs plain SQLite, same run:",
+        report.n_notes,
+        report.fill_ms / 1000.0
+    );
+    let row = |name: &str, encrypted: &confidant_vault::bench::Timing, plain: &confidant_vault::bench::Timing| {
+        let ratio = if plain.p99_ms > 0.0 { encrypted.p99_ms / plain.p99_ms } else { 0.0 };
+        println!(
+            "  {name:<30} p50 {:>8.2} ms  p99 {:>8.2} ms   | plain p50 {:>8.2}  p99 {:>8.2}   p99 ratio {:>5.2}",
+            encrypted.median_ms, encrypted.p99_ms, plain.median_ms, plain.p99_ms, ratio
+        );
+    };
+    row("save a note", &report.encrypted.save_note, &report.plain.save_note);
+    row("open a chart", &report.encrypted.open_chart, &report.plain.open_chart);
+    for ((label, encrypted), (_, plain)) in report.encrypted.search.iter().zip(&report.plain.search) {
+        row(&format!("search: {label}"), encrypted, plain);
+    }
+    row("search: whole mix", &report.encrypted.search_mix, &report.plain.search_mix);
 }
 
 fn report(json_output: bool, message: &str) {

@@ -353,6 +353,14 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
     assert_eq!(json_of(&destroyed)["n_notes"], 1);
     assert_eq!(json_of(&with_passphrase(&["search", "better"])).as_array().map(Vec::len), Some(0));
 
+    let demo = json_of(&with_passphrase(&["demo", "--clients", "3", "--notes", "30", "--seed", "7"]));
+    assert_eq!((demo["n_clients"].as_u64(), demo["n_notes"].as_u64()), (Some(3), Some(30)));
+    let clients = json_of(&with_passphrase(&["client", "list", "--names"]));
+    assert!(clients.as_array().is_some_and(|list| {
+        list.iter().any(|client| client["name"].as_str().is_some_and(|name| name.starts_with("Demo Client")))
+    }));
+    assert_eq!(json_of(&with_passphrase(&["verify"]))["signatures"]["altered_notes"].as_array().map(Vec::len), Some(0));
+
     let missing = with_passphrase(&["note", "show", "999"]);
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(json_of(&missing)["error"]["code"], "not_found");

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod bench;
 pub mod clients;
+pub mod demo;
 pub mod device;
 pub mod disclosures;
 mod error;

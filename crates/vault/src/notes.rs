@@ -592,7 +592,7 @@ struct CanonicalAddendum<'a> {
     created_at: &'a str,
 }
 
-fn note_hash(
+pub(crate) fn note_hash(
     note_id: i64,
     client_id: i64,
     content: &NoteContent,
@@ -800,7 +800,7 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value)
         .map_err(|_| Error::InvalidInput { field: "note", problem: "cannot be encoded".to_owned() })
 }

@@ -97,36 +97,37 @@ impl Vault {
         let Some(fts_query) = fts_query(&query.text) else { return Ok(Vec::new()) };
         let limit = query.limit.unwrap_or(20).clamp(1, 100);
 
-        let mut filters = Vec::new();
-        let mut values: Vec<Value> = vec![Value::Text(fts_query.clone())];
-        if !query.include_psychotherapy && !query.kinds.contains(&NoteKind::Psychotherapy) {
-            filters.push("n.kind <> 'psychotherapy'".to_owned());
+        // Client and kind filters are tokens of the `tags` column, so they join the
+        // full-text query itself; never `rowid IN (subquery)`, which makes FTS5
+        // re-run the query per row. Dates are checked per match.
+        // The typed words search the text columns only, never the tags.
+        let mut match_expression = format!("{{body addenda client}} : ({fts_query})");
+        if let Some(code) = &query.client_code {
+            match_expression.push_str(&format!(" AND tags:cid{}", self.client_by_code(code)?.id));
         }
         if !query.kinds.is_empty() {
-            let names: Vec<String> = query.kinds.iter().map(|kind| format!("'{}'", kind.as_str())).collect();
-            filters.push(format!("n.kind IN ({})", names.join(", ")));
+            let kinds: Vec<String> =
+                query.kinds.iter().map(|kind| format!("tags:k{}", kind.as_str().replace('_', ""))).collect();
+            match_expression.push_str(&format!(" AND ({})", kinds.join(" OR ")));
         }
-        if let Some(code) = &query.client_code {
-            values.push(Value::Text(self.client_by_code(code)?.id.to_string()));
-            filters.push(format!("n.client_id = CAST(?{} AS INTEGER)", values.len()));
+        if !psychotherapy_asked {
+            match_expression.push_str(" NOT tags:kpsychotherapy");
         }
+        let mut filters = Vec::new();
+        let mut values: Vec<Value> = vec![Value::Text(match_expression.clone())];
         if let Some(from) = query.from {
             values.push(Value::Text(from.to_string()));
-            filters.push(format!("n.session_date >= ?{}", values.len()));
+            filters.push(format!("session_date >= ?{}", values.len()));
         }
         if let Some(to) = query.to {
             values.push(Value::Text(to.to_string()));
-            filters.push(format!("n.session_date <= ?{}", values.len()));
+            filters.push(format!("session_date <= ?{}", values.len()));
         }
-        let note_filter = if filters.is_empty() {
-            String::new()
-        } else {
-            format!("AND rowid IN (SELECT n.id FROM note n WHERE {})", filters.join(" AND "))
-        };
+        let filter_sql: String = filters.iter().map(|filter| format!(" AND {filter}")).collect();
         let sql = format!(
             "WITH candidates AS (
-                 SELECT rowid AS note_id, bm25(note_fts, 1.0, 0.8, 2.0) AS score
-                 FROM note_fts WHERE note_fts MATCH ?1 {note_filter}
+                 SELECT rowid AS note_id, bm25(note_fts, 1.0, 0.8, 2.0, 0.0) AS score
+                 FROM note_fts WHERE note_fts MATCH ?1{filter_sql}
                  ORDER BY rowid DESC LIMIT {CANDIDATE_LIMIT}
              )
              SELECT c.note_id, cl.code, n.kind, n.session_date, n.status
@@ -150,7 +151,7 @@ impl Vault {
         let mut hits = Vec::with_capacity(rows.len());
         let mut snippet_statement = self.connection().prepare(&format!(
             "SELECT snippet(note_fts, -1, '{MATCH_START}', '{MATCH_END}', '…', 14)
-             FROM note_fts WHERE note_fts MATCH ?1 AND rowid = ?2"
+             FROM note_fts WHERE note_fts MATCH ?1 AND rowid >= ?2 AND rowid <= ?2"
         ))?;
         for (note_id, client_code, kind, session_date, status) in rows {
             let snippet: String =
@@ -176,11 +177,13 @@ impl Vault {
         let transaction = self.connection_mut().transaction()?;
         transaction.execute("DELETE FROM note_fts", [])?;
         let indexed = transaction.execute(
-            "INSERT INTO note_fts (rowid, body, addenda, client)
+            "INSERT INTO note_fts (rowid, body, addenda, client, tags, session_date)
              SELECT n.id,
                     (SELECT group_concat(value, char(10)) FROM json_each(n.sections)),
                     (SELECT coalesce(group_concat(a.reason || char(10) || a.text, char(10)), '') FROM addendum a WHERE a.note_id = n.id),
-                    c.code || ' ' || coalesce(c.name, '')
+                    c.code || ' ' || coalesce(c.name, ''),
+                    'cid' || n.client_id || ' k' || replace(n.kind, '_', ''),
+                    n.session_date
              FROM note n JOIN client c ON c.id = n.client_id",
             [],
         )?;

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_search.sql"),
     include_str!("../migrations/0004_consents_disclosures.sql"),
     include_str!("../migrations/0005_retention.sql"),
+    include_str!("../migrations/0006_search_filters.sql"),
 ];
 
 /// The newest schema version this build knows.
@@ -94,30 +95,28 @@ pub(crate) fn open(path: &Path, data_key: &SecretKey, mode: OpenMode) -> Result<
     if mode == OpenMode::Existing {
         check_integrity(&connection)?;
     }
-    connection.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA secure_delete = ON;
-         PRAGMA temp_store = MEMORY;",
-    )?;
+    connection.execute_batch(CONNECTION_SETTINGS)?;
     migrate(&connection)?;
     Ok(connection)
 }
 
-/// Opens (or creates) an UNENCRYPTED database with the same settings and schema,
-/// so tests can grep the file bytes that SQLCipher would hide. Never in the app.
-#[cfg(feature = "test-util")]
-pub(crate) fn open_plain_for_tests(path: &Path) -> Result<Connection> {
+/// Settings for every connection, encrypted or not. The 64 MiB page cache keeps
+/// decrypted pages of a large vault in RAM (never on disk) so repeated searches
+/// do not decrypt the same pages again.
+const CONNECTION_SETTINGS: &str = "PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = FULL;
+     PRAGMA foreign_keys = ON;
+     PRAGMA secure_delete = ON;
+     PRAGMA temp_store = MEMORY;
+     PRAGMA cache_size = -65536;";
+
+/// Opens (or creates) an UNENCRYPTED database with the same settings and schema:
+/// the benchmark's baseline, and for tests that grep file bytes. Never in the app.
+#[cfg(feature = "plaintext-baseline")]
+pub(crate) fn open_plain(path: &Path) -> Result<Connection> {
     initialize_sqlcipher();
     let connection = Connection::open(path)?;
-    connection.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA secure_delete = ON;
-         PRAGMA temp_store = MEMORY;",
-    )?;
+    connection.execute_batch(CONNECTION_SETTINGS)?;
     migrate(&connection)?;
     Ok(connection)
 }

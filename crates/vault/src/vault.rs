@@ -591,15 +591,16 @@ impl Vault {
         Ok(VerifyReport { audit: audit::verify_chain(&self.connection)?, signatures: self.verify_signatures()? })
     }
 
-    /// A vault over an UNENCRYPTED database in `folder`, for tests that must read
-    /// the file's bytes (e.g. to prove destruction left nothing behind). Same code
-    /// paths, no encryption. Never available to the app.
-    #[cfg(feature = "test-util")]
-    pub fn create_plain_for_tests(folder: &Path) -> Result<Vault> {
+    /// A vault over an UNENCRYPTED database in `folder`: the benchmark's baseline
+    /// (synthetic data only), and for tests that must read the file's bytes (e.g.
+    /// to prove destruction left nothing behind). Same code paths, no encryption.
+    /// Never available to the app.
+    #[cfg(feature = "plaintext-baseline")]
+    pub fn create_unencrypted_baseline(folder: &Path) -> Result<Vault> {
         std::fs::create_dir_all(folder).map_err(Error::io("create the test folder"))?;
         let location = VaultLocation::new(folder);
         let exclusive = VaultFileLock::acquire(&location)?;
-        let connection = storage::open_plain_for_tests(&location.database_path())?;
+        let connection = storage::open_plain(&location.database_path())?;
         Ok(Vault {
             location,
             connection,
