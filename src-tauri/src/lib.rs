@@ -6,6 +6,8 @@ mod commands;
 mod dto;
 mod error;
 mod lock_watch;
+mod record_commands;
+mod record_dto;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +37,34 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::settings_set_auto_lock,
             commands::vault_change_passphrase,
             commands::vault_set_device_binding,
+            record_commands::client_list,
+            record_commands::client_add,
+            record_commands::client_update,
+            record_commands::chart_open,
+            record_commands::template_list,
+            record_commands::note_create,
+            record_commands::note_save,
+            record_commands::note_open,
+            record_commands::note_list_with_psychotherapy,
+            record_commands::note_sign,
+            record_commands::note_add_addendum,
+            record_commands::note_revisions,
+            record_commands::note_delete_draft,
+            record_commands::session_reauthenticate,
+            record_commands::search_notes,
+            record_commands::signer_get,
+            record_commands::signer_set,
+            record_commands::consent_list,
+            record_commands::consent_add,
+            record_commands::consent_revoke,
+            record_commands::disclosure_list,
+            record_commands::disclosure_add,
+            record_commands::disclosure_accounting,
+            record_commands::retention_policy_get,
+            record_commands::retention_policy_set,
+            record_commands::retention_due,
+            record_commands::retention_override,
+            record_commands::client_destroy,
         ])
         .events(tauri_specta::collect_events![dto::VaultLocked, dto::LockWarning])
         // Every DTO goes one way only; one TypeScript type per Rust type.

@@ -286,7 +286,7 @@ impl Vault {
     pub fn open_note(&mut self, note_id: i64) -> Result<Note> {
         let note = self.load_note(note_id)?;
         let event = if note.content.kind == NoteKind::Psychotherapy {
-            self.require_recent_reauthentication()?;
+            self.require_reauthentication()?;
             EventKind::PsychotherapyNoteOpened
         } else {
             EventKind::NoteViewed

@@ -92,7 +92,7 @@ impl Vault {
         let psychotherapy_asked = query.include_psychotherapy || query.kinds.contains(&NoteKind::Psychotherapy);
         if psychotherapy_asked {
             // Snippets show their text: the same rule as opening one.
-            self.require_recent_reauthentication()?;
+            self.require_reauthentication()?;
         }
         let Some(fts_query) = fts_query(&query.text) else { return Ok(Vec::new()) };
         let limit = query.limit.unwrap_or(20).clamp(1, 100);

@@ -542,7 +542,7 @@ impl Vault {
 
     /// Fails with [`Error::ReauthenticationRequired`] unless the passphrase was
     /// entered again within the last few minutes.
-    pub(crate) fn require_recent_reauthentication(&self) -> Result<()> {
+    pub fn require_reauthentication(&self) -> Result<()> {
         match self.reauthenticated_at {
             Some(at) if at.elapsed() <= REAUTHENTICATION_WINDOW => Ok(()),
             _ => Err(Error::ReauthenticationRequired),

@@ -42,6 +42,62 @@ export const commands = {
 	vaultChangePassphrase: (current: SecretInput, newPassphrase: SecretInput) => typedError<null, CommandError>(__TAURI_INVOKE("vault_change_passphrase", { current, newPassphrase })),
 	/**  Switches device binding on or off (needs the passphrase). */
 	vaultSetDeviceBinding: (passphrase: SecretInput, enabled: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("vault_set_device_binding", { passphrase, enabled })),
+	/**  Every client, active first. */
+	clientList: () => typedError<ClientDto[], CommandError>(__TAURI_INVOKE("client_list")),
+	/**  Adds a client (code generated when absent). */
+	clientAdd: (client: ClientInput) => typedError<ClientDto, CommandError>(__TAURI_INVOKE("client_add", { client })),
+	/**  Changes a client's code, details or status. */
+	clientUpdate: (code: string, changes: ClientInput) => typedError<ClientDto, CommandError>(__TAURI_INVOKE("client_update", { code, changes })),
+	/**  Opens a client's chart (audited) with its notes, newest first. */
+	chartOpen: (code: string) => typedError<[ClientDto, NoteSummaryDto[]], CommandError>(__TAURI_INVOKE("chart_open", { code })),
+	/**  The note templates. */
+	templateList: () => __TAURI_INVOKE<TemplateDto[]>("template_list"),
+	/**  Starts a draft. */
+	noteCreate: (clientCode: string, content: NoteContentDto) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_create", { clientCode, content })),
+	/**  Saves a draft again (autosave); a signed note is refused. */
+	noteSave: (noteId: number, content: NoteContentDto) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_save", { noteId, content })),
+	/**  Opens a note (audited); psychotherapy notes need `session_reauthenticate` first. */
+	noteOpen: (noteId: number) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_open", { noteId })),
+	/**  A client's notes including psychotherapy notes (after re-authentication). */
+	noteListWithPsychotherapy: (clientCode: string) => typedError<NoteSummaryDto[], CommandError>(__TAURI_INVOKE("note_list_with_psychotherapy", { clientCode })),
+	/**  Signs a draft: it never changes again. */
+	noteSign: (noteId: number) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_sign", { noteId })),
+	/**  Adds an addendum to a signed note. */
+	noteAddAddendum: (noteId: number, reason: string, text: string) => typedError<AddendumDto, CommandError>(__TAURI_INVOKE("note_add_addendum", { noteId, reason, text })),
+	/**  The saved revisions of a draft, newest first. */
+	noteRevisions: (noteId: number) => typedError<RevisionDto[], CommandError>(__TAURI_INVOKE("note_revisions", { noteId })),
+	/**  Deletes a draft (audited). */
+	noteDeleteDraft: (noteId: number) => typedError<null, CommandError>(__TAURI_INVOKE("note_delete_draft", { noteId })),
+	/**  Enters the passphrase again, for psychotherapy notes (valid five minutes). */
+	sessionReauthenticate: (passphrase: SecretInput) => typedError<null, CommandError>(__TAURI_INVOKE("session_reauthenticate", { passphrase })),
+	/**  Searches notes, addenda and client codes. */
+	searchNotes: (query: SearchInput) => typedError<SearchHitDto[], CommandError>(__TAURI_INVOKE("search_notes", { query })),
+	/**  The signer written on signatures, if set. */
+	signerGet: () => typedError<SignerDto | null, CommandError>(__TAURI_INVOKE("signer_get")),
+	/**  Sets the signer's name and credentials. */
+	signerSet: (signer: SignerDto) => typedError<null, CommandError>(__TAURI_INVOKE("signer_set", { signer })),
+	/**  A client's consents. */
+	consentList: (clientCode: string) => typedError<ConsentDto[], CommandError>(__TAURI_INVOKE("consent_list", { clientCode })),
+	/**  Records a consent. */
+	consentAdd: (clientCode: string, consent: ConsentDto) => typedError<ConsentDto, CommandError>(__TAURI_INVOKE("consent_add", { clientCode, consent })),
+	/**  Revokes a consent. */
+	consentRevoke: (consentId: number, revokedOn: string) => typedError<ConsentDto, CommandError>(__TAURI_INVOKE("consent_revoke", { consentId, revokedOn })),
+	/**  A client's disclosures. */
+	disclosureList: (clientCode: string) => typedError<DisclosureDto[], CommandError>(__TAURI_INVOKE("disclosure_list", { clientCode })),
+	/**  Records a disclosure. */
+	disclosureAdd: (clientCode: string, disclosure: DisclosureDto) => typedError<DisclosureDto, CommandError>(__TAURI_INVOKE("disclosure_add", { clientCode, disclosure })),
+	/**  The accounting of disclosures for the six years up to `to` (audited). */
+	disclosureAccounting: (clientCode: string, to: string) => typedError<AccountingDto, CommandError>(__TAURI_INVOKE("disclosure_accounting", { clientCode, to })),
+	/**  The retention policy. */
+	retentionPolicyGet: () => typedError<RetentionPolicyDto, CommandError>(__TAURI_INVOKE("retention_policy_get")),
+	/**  Changes the retention policy. */
+	retentionPolicySet: (policy: RetentionPolicyDto) => typedError<null, CommandError>(__TAURI_INVOKE("retention_policy_set", { policy })),
+	/**  Clients due for destruction as of `today`. */
+	retentionDue: (today: string) => typedError<DueClientDto[], CommandError>(__TAURI_INVOKE("retention_due", { today })),
+	/**  Keeps one client's record until a date, with a reason. */
+	retentionOverride: (code: string, keepUntil: string, reason: string) => typedError<null, CommandError>(__TAURI_INVOKE("retention_override", { code, keepUntil, reason })),
+	/**  Destroys a client's whole record; `confirmation` must be its code. */
+	clientDestroy: (code: string, confirmation: string) => typedError<DestructionDto, CommandError>(__TAURI_INVOKE("client_destroy", { code, confirmation })),
 };
 
 /** Events */
@@ -51,6 +107,14 @@ export const events = {
 };
 
 /* Types */
+/**  The accounting of disclosures. */
+export type AccountingDto = {
+	client_code: string,
+	from: string,
+	to: string,
+	disclosures: DisclosureDto[],
+};
+
 /**  One audit event for the activity list: what and when, never record text. */
 export type ActivityEventDto = {
 	/**  Position in the log. */
@@ -63,6 +127,17 @@ export type ActivityEventDto = {
 	detail: string,
 };
 
+/**  An addendum. */
+export type AddendumDto = {
+	id: number,
+	reason: string,
+	text: string,
+	author: string,
+	author_credentials: string,
+	created_at: string,
+	content_hash: string,
+};
+
 /**  What the first screen shows about this build. */
 export type AppInfo = {
 	/**  The app's version, e.g. `0.1.0`. */
@@ -70,6 +145,34 @@ export type AppInfo = {
 	/**  The SQLCipher version linked into the vault, e.g. `4.20.0 community`. */
 	sqlcipher_version: string,
 };
+
+/**  A client as the list and chart show it. */
+export type ClientDto = {
+	id: number,
+	code: string,
+	name: string | null,
+	birth_date: string | null,
+	contact: string | null,
+	status: ClientStatus,
+	intake_date: string | null,
+	last_service_date: string | null,
+	n_notes: number,
+	/**  Keep until (policy or override); absent before the first session. */
+	retention_date: string | null,
+};
+
+/**  A new client or changes to one, as the form sends them. */
+export type ClientInput = {
+	code: string | null,
+	name: string | null,
+	birth_date: string | null,
+	contact: string | null,
+	intake_date: string | null,
+	status: ClientStatus | null,
+};
+
+/**  Active or discharged. */
+export type ClientStatus = "active" | "discharged";
 
 /**  The error every command returns. */
 export type CommandError = {
@@ -79,6 +182,59 @@ export type CommandError = {
 	message: string,
 	/**  For `too_many_attempts`: seconds until the next try. */
 	retry_after_seconds: number | null,
+};
+
+/**  A consent, both ways (id and revoked date are ignored on input). */
+export type ConsentDto = {
+	id: number | null,
+	kind: ConsentKind,
+	form_version: string,
+	signed_date: string,
+	expires_date: string | null,
+	scope: string | null,
+	recipient: string | null,
+	revoked_date: string | null,
+};
+
+/**  Treatment, telehealth or release of information. */
+export type ConsentKind = "treatment" | "telehealth" | "release_of_information";
+
+/**  What a destruction removed. */
+export type DestructionDto = {
+	client_code: string,
+	first_session: string | null,
+	last_session: string | null,
+	n_notes: number,
+	n_addenda: number,
+	n_consents: number,
+	n_disclosures: number,
+	destroyed_at: string,
+};
+
+/**  A disclosure, both ways (id is ignored on input). */
+export type DisclosureDto = {
+	id: number | null,
+	disclosed_on: string,
+	recipient_name: string,
+	recipient_address: string | null,
+	purpose: DisclosurePurpose,
+	purpose_detail: string | null,
+	description: string,
+	consent_id: number | null,
+	note_ids: number[],
+	client_informed: boolean,
+	not_informed_reason: string | null,
+};
+
+/**  The purpose or legal basis of a disclosure. */
+export type DisclosurePurpose = "client_authorization" | "court_order" | "mandated_report" | "duty_to_warn" | "consultation" | "transfer_of_care" | "other";
+
+/**  A client due for destruction. */
+export type DueClientDto = {
+	code: string,
+	retention_date: string,
+	overridden: boolean,
+	last_service_date: string | null,
 };
 
 /**
@@ -157,6 +313,51 @@ export type LockWarning = {
 	seconds_left: number,
 };
 
+/**  In person, video or phone. */
+export type Modality = "in_person" | "video" | "phone";
+
+/**  A note's content, both ways. */
+export type NoteContentDto = {
+	kind: NoteKind,
+	template: string,
+	session_date: string,
+	start_time: string | null,
+	duration_minutes: number | null,
+	modality: Modality | null,
+	service_code: string | null,
+	diagnosis_codes: string[],
+	risk: { [key in string]: string },
+	sections: { [key in string]: string },
+};
+
+/**  A whole note. */
+export type NoteDto = {
+	id: number,
+	client_code: string,
+	content: NoteContentDto,
+	status: NoteStatus,
+	signature: SignatureDto | null,
+	addenda: AddendumDto[],
+	created_at: string,
+	updated_at: string,
+};
+
+/**  The kind of note. */
+export type NoteKind = "progress" | "intake" | "treatment_plan" | "discharge" | "contact" | "psychotherapy";
+
+/**  Draft or signed. */
+export type NoteStatus = "draft" | "signed";
+
+/**  A line of the chart's timeline. */
+export type NoteSummaryDto = {
+	id: number,
+	kind: NoteKind,
+	template: string,
+	session_date: string,
+	status: NoteStatus,
+	n_addenda: number,
+};
+
 /**  How strong a passphrase is. */
 export type PassphraseStrengthDto = {
 	/**  0 (guessable) to 4 (very strong). */
@@ -176,10 +377,45 @@ export type RecoveryKitDto = {
 	groups: string[],
 };
 
+/**  The retention policy, both ways. */
+export type RetentionPolicyDto = {
+	years_after_last_service: number,
+	age_of_majority: number,
+	years_after_majority: number,
+};
+
+/**  A saved draft revision. */
+export type RevisionDto = {
+	id: number,
+	saved_at: string,
+	content: NoteContentDto,
+};
+
 /**  Where a file was saved. */
 export type SavedFileDto = {
 	/**  Full path, to show the therapist. */
 	path: string,
+};
+
+/**  A search result. */
+export type SearchHitDto = {
+	note_id: number,
+	client_code: string,
+	kind: NoteKind,
+	session_date: string,
+	status: NoteStatus,
+	snippet: SnippetPartDto[],
+};
+
+/**  What the search palette sends. */
+export type SearchInput = {
+	text: string,
+	client_code: string | null,
+	kinds: NoteKind[],
+	from: string | null,
+	to: string | null,
+	include_psychotherapy: boolean,
+	limit: number | null,
 };
 
 /**
@@ -187,6 +423,41 @@ export type SavedFileDto = {
  *  straight into a wiping type, never echoed back, never printed.
  */
 export type SecretInput = string;
+
+/**  A signature. */
+export type SignatureDto = {
+	signed_by: string,
+	credentials: string,
+	signed_at: string,
+	content_hash: string,
+};
+
+/**  The signer written on signatures. */
+export type SignerDto = {
+	name: string,
+	credentials: string,
+};
+
+/**  A piece of a snippet. */
+export type SnippetPartDto = {
+	text: string,
+	matched: boolean,
+};
+
+/**  A template and its sections. */
+export type TemplateDto = {
+	id: string,
+	name: string,
+	kinds: NoteKind[],
+	sections: TemplateSectionDto[],
+};
+
+/**  A template section. */
+export type TemplateSectionDto = {
+	key: string,
+	heading: string,
+	hint: string,
+};
 
 /**  Sent when Rust locked the vault on its own (idle, sleep, screen lock). */
 export type VaultLocked = {
