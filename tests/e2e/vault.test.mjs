@@ -3,45 +3,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { By, Key, until } from "selenium-webdriver";
+import {
+  NEW_PASSPHRASE,
+  PASSPHRASE,
+  confirmKitAndSkipBinding,
+  createVault,
+  lockWithShortcut,
+  openSettings,
+  openWorkspace,
+  unlock,
+} from "./flows.mjs";
 import { launchApp, sendSignal } from "./harness.mjs";
-
-const PASSPHRASE = "lantern orbit pickle meadow";
-const NEW_PASSPHRASE = "quiet harbour violet engine";
-
-/** Creates a vault through the onboarding screens; returns the recovery key groups. */
-async function createVault(app, { shots = false } = {}) {
-  await app.heading("Create your vault");
-  await app.type("new-passphrase", PASSPHRASE);
-  await app.type("confirm-passphrase", PASSPHRASE);
-  await app.driver.wait(until.elementTextContains(await app.find("[data-testid=strength]"), "good"), 10_000);
-  if (shots) await app.screenshot("create-vault");
-  await app.click("Create vault");
-  await app.heading("Your recovery kit", 30_000);
-  const groups = await Promise.all(
-    (await app.driver.findElements(By.css("[data-testid=recovery-key] li"))).map((item) => item.getText()),
-  );
-  assert.equal(groups.length, 9, "nine groups of four");
-  if (shots) await app.screenshot("recovery-kit");
-  return groups;
-}
-
-async function confirmKitAndSkipBinding(app, groups) {
-  await app.type("last-group", groups[8]);
-  await app.click("I have saved it — continue");
-  await app.heading("Bind the vault to this computer?");
-  await app.click("Not now");
-  await app.heading("Your vault is open");
-}
-
-async function lockWithShortcut(app) {
-  await app.driver.actions().keyDown(Key.CONTROL).sendKeys("l").keyUp(Key.CONTROL).perform();
-  await app.heading("Confidant is locked");
-}
-
-async function unlock(app, passphrase) {
-  await app.type("passphrase", passphrase);
-  await app.click("Unlock");
-}
 
 test("first run: create a vault, confirm the recovery kit, lock with Ctrl+L and unlock again", async (t) => {
   const app = await launchApp(t);
@@ -59,7 +31,8 @@ test("first run: create a vault, confirm the recovery kit, lock with Ctrl+L and 
   await app.screenshot("device-binding-without-keychain");
   await app.click("Not now");
 
-  await app.heading("Your vault is open");
+  await openWorkspace(app);
+  await openSettings(app);
   await app.driver.wait(
     until.elementLocated(By.xpath("//*[@data-testid='activity']//span[text()='Vault created']")),
     5_000,
@@ -81,7 +54,8 @@ test("first run: create a vault, confirm the recovery kit, lock with Ctrl+L and 
   await app.screenshot("wrong-passphrase");
 
   await unlock(app, PASSPHRASE);
-  await app.heading("Your vault is open");
+  await openWorkspace(app);
+  await openSettings(app);
   await app.driver.wait(
     until.elementLocated(By.xpath("//*[@data-testid='activity']//span[text()='Wrong passphrase or recovery key tried']")),
     5_000,
@@ -92,7 +66,11 @@ test("an idle vault warns, then locks itself and leaves no record data in the pa
   const app = await launchApp(t, { env: { CONFIDANT_IDLE_LOCK_SECONDS: "12" } });
   const groups = await createVault(app);
   await confirmKitAndSkipBinding(app, groups);
-  assert.ok((await app.driver.getPageSource()).includes("Recent activity"));
+  await app.click("New client");
+  await app.type("new-client-code", "C-IDLE7");
+  await app.click("Add client");
+  await app.find("[data-testid=chart-code]");
+  assert.ok((await app.driver.getPageSource()).includes("C-IDLE7"));
 
   const warning = await app.find("[data-testid=lock-warning]", 20_000);
   assert.match(await warning.getText(), /^Locking in \d+ s — move the mouse or press a key to stay\.$/);
@@ -101,8 +79,7 @@ test("an idle vault warns, then locks itself and leaves no record data in the pa
   await app.heading("Confidant is locked", 30_000);
   await app.screenshot("auto-locked");
   const lockedPage = await app.driver.getPageSource();
-  assert.ok(!lockedPage.includes("Recent activity"), "the lock reloaded the page");
-  assert.ok(!lockedPage.includes("Vault created"));
+  assert.ok(!lockedPage.includes("C-IDLE7"), "the lock reloaded the page: no client left in it");
 });
 
 test("the recovery key opens the vault with a new passphrase; the old passphrase stops working", async (t) => {
@@ -125,19 +102,20 @@ test("the recovery key opens the vault with a new passphrase; the old passphrase
 
   await app.type("recovery-key", groups.join("-"));
   await app.click("Open vault and set passphrase");
-  await app.heading("Your vault is open", 30_000);
+  await openWorkspace(app);
 
   await lockWithShortcut(app);
   await unlock(app, PASSPHRASE);
   assert.match(await app.alertText(), /That passphrase is not right/);
   await unlock(app, NEW_PASSPHRASE);
-  await app.heading("Your vault is open");
+  await openWorkspace(app);
 });
 
 test("settings: the passphrase can be changed and the auto-lock time saved", async (t) => {
   const app = await launchApp(t);
   const groups = await createVault(app);
   await confirmKitAndSkipBinding(app, groups);
+  await openSettings(app);
 
   await app.type("auto-lock", "15");
   await app.click("Save");
@@ -161,7 +139,8 @@ test("settings: the passphrase can be changed and the auto-lock time saved", asy
   await unlock(app, PASSPHRASE);
   assert.match(await app.alertText(), /That passphrase is not right/);
   await unlock(app, NEW_PASSPHRASE);
-  await app.heading("Your vault is open");
+  await openWorkspace(app);
+  await openSettings(app);
   assert.equal(await (await app.find("#auto-lock")).getAttribute("value"), "15");
 });
 
@@ -171,7 +150,7 @@ test("a recovery kit left unconfirmed is flagged after unlock and can be replace
   // The therapist walks away from the kit screen: Ctrl+L locks before confirming.
   await lockWithShortcut(app);
   await unlock(app, PASSPHRASE);
-  await app.heading("Your vault is open");
+  await openWorkspace(app);
   const banner = await app.find("[data-testid=kit-missing]");
   assert.match(await banner.getText(), /never confirmed/);
   await app.screenshot("kit-never-confirmed");
@@ -185,7 +164,7 @@ test("a recovery kit left unconfirmed is flagged after unlock and can be replace
   assert.notDeepEqual(newGroups, oldGroups);
   await app.type("last-group", newGroups[8]);
   await app.click("I have saved it — continue");
-  await app.heading("Your vault is open");
+  await openWorkspace(app);
   assert.equal((await app.driver.findElements(By.css("[data-testid=kit-missing]"))).length, 0);
 });
 
@@ -197,9 +176,10 @@ test("locking the screen locks the vault", async (t) => {
   await new Promise((done) => setTimeout(done, 500));
   await sendSignal(app.busAddress, "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true");
   await app.heading("Confidant is locked", 10_000);
-  assert.ok(!(await app.driver.getPageSource()).includes("Recent activity"));
+  assert.ok(!(await app.driver.getPageSource()).includes("client-list"));
   await unlock(app, PASSPHRASE);
-  await app.heading("Your vault is open");
+  await openWorkspace(app);
+  await openSettings(app);
   await app.driver.wait(
     until.elementLocated(By.xpath("//*[@data-testid='activity']//span[text()='Vault locked when the screen locked']")),
     5_000,

@@ -1,0 +1,53 @@
+// Steps many end-to-end tests share: onboarding, locking, unlocking, navigation.
+import assert from "node:assert/strict";
+import { By, Key, until } from "selenium-webdriver";
+
+export const PASSPHRASE = "lantern orbit pickle meadow";
+export const NEW_PASSPHRASE = "quiet harbour violet engine";
+
+/** Creates a vault through the onboarding screens; returns the recovery key groups. */
+export async function createVault(app, { shots = false } = {}) {
+  await app.heading("Create your vault");
+  await app.type("new-passphrase", PASSPHRASE);
+  await app.type("confirm-passphrase", PASSPHRASE);
+  await app.driver.wait(until.elementTextContains(await app.find("[data-testid=strength]"), "good"), 10_000);
+  if (shots) await app.screenshot("create-vault");
+  await app.click("Create vault");
+  await app.heading("Your recovery kit", 30_000);
+  const groups = await Promise.all(
+    (await app.driver.findElements(By.css("[data-testid=recovery-key] li"))).map((item) => item.getText()),
+  );
+  assert.equal(groups.length, 9, "nine groups of four");
+  if (shots) await app.screenshot("recovery-kit");
+  return groups;
+}
+
+export async function confirmKitAndSkipBinding(app, groups) {
+  await app.type("last-group", groups[8]);
+  await app.click("I have saved it — continue");
+  await app.heading("Bind the vault to this computer?");
+  await app.click("Not now");
+  await openWorkspace(app);
+}
+
+/** Waits for the unlocked workspace (clients, chart, note). */
+export async function openWorkspace(app) {
+  await app.find("[data-testid=client-list]", 30_000);
+}
+
+/** Opens Settings and activity from the workspace. */
+export async function openSettings(app) {
+  await app.click("Settings");
+  await app.heading("Settings and activity");
+}
+
+export async function lockWithShortcut(app) {
+  await app.driver.actions().keyDown(Key.CONTROL).sendKeys("l").keyUp(Key.CONTROL).perform();
+  await app.heading("Confidant is locked");
+}
+
+export async function unlock(app, passphrase) {
+  await app.type("passphrase", passphrase);
+  await app.click("Unlock");
+}
+

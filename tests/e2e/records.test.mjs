@@ -1,0 +1,63 @@
+// The therapist's day in the real app: a client, a SOAP note that autosaves, a
+// signature, an addendum — and after locking, nothing of it left in the page.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { By, until } from "selenium-webdriver";
+import { PASSPHRASE, confirmKitAndSkipBinding, createVault, lockWithShortcut, openWorkspace, unlock } from "./flows.mjs";
+import { launchApp } from "./harness.mjs";
+
+const NOTE_TEXT = "Reports sleeping better since starting the evening walks";
+const ADDENDUM_TEXT = "Session length was 45 minutes, not 50";
+
+test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in the page", async (t) => {
+  const app = await launchApp(t);
+  const groups = await createVault(app);
+  await confirmKitAndSkipBinding(app, groups);
+
+  await app.click("New client");
+  await app.click("Add client");
+  const code = await (await app.find("[data-testid=chart-code]")).getText();
+  assert.equal(code, "C-0001");
+
+  await app.click("New note");
+  await app.find("#section-subjective");
+  await app.driver.findElement(By.id("section-subjective")).sendKeys(NOTE_TEXT);
+  await app.driver.findElement(By.id("section-plan")).sendKeys("Continue weekly sessions.");
+  const saveState = await app.find("[data-testid=save-state]");
+  await app.driver.wait(until.elementTextMatches(saveState, /^Saved · \d+ s ago$/), 10_000);
+  await app.screenshot("note-draft-saved");
+
+  await app.click("Sign…");
+  await app.type("signer-name", "Dana Reyes");
+  await app.type("signer-credentials", "PsyD");
+  await app.screenshot("sign-dialog");
+  await app.click("Sign and lock");
+  const signature = await app.find("[data-testid=signature]");
+  assert.match(await signature.getText(), /^Signed by Dana Reyes, PsyD at .+ · SHA-256 [0-9a-f]{16}…$/);
+
+  await app.type("addendum-reason", "Correction");
+  await app.type("addendum-text", ADDENDUM_TEXT);
+  await app.click("Add addendum");
+  await app.driver.wait(until.elementLocated(By.css("[data-testid=addendum]")), 10_000);
+  await app.screenshot("note-signed-with-addendum");
+
+  await lockWithShortcut(app);
+  const lockedPage = await app.driver.getPageSource();
+  assert.ok(!lockedPage.includes(NOTE_TEXT), "the note's text is gone from the page");
+  assert.ok(!lockedPage.includes(ADDENDUM_TEXT), "the addendum is gone from the page");
+  assert.ok(!lockedPage.includes(code), "even the client code is gone");
+
+  await unlock(app, PASSPHRASE);
+  await openWorkspace(app);
+  await app.driver.wait(until.elementLocated(By.xpath("//*[@data-testid='client-list']//button")), 10_000).click();
+  const timelineEntry = await app.driver.wait(
+    until.elementLocated(By.xpath("//*[@data-testid='timeline']//button[contains(., 'Signed')]")),
+    10_000,
+  );
+  assert.match(await timelineEntry.getText(), /1 addendum/);
+  await timelineEntry.click();
+  const note = await app.find("[data-testid=note]");
+  await app.driver.wait(until.elementTextContains(note, NOTE_TEXT), 10_000);
+  assert.match(await note.getText(), new RegExp(ADDENDUM_TEXT));
+  await app.screenshot("workspace-after-unlock");
+});
