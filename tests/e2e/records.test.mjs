@@ -2,7 +2,7 @@
 // signature, an addendum — and after locking, nothing of it left in the page.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { By, until } from "selenium-webdriver";
+import { By, Key, until } from "selenium-webdriver";
 import { PASSPHRASE, confirmKitAndSkipBinding, createVault, lockWithShortcut, openWorkspace, unlock } from "./flows.mjs";
 import { launchApp } from "./harness.mjs";
 
@@ -40,6 +40,28 @@ test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in
   await app.click("Add addendum");
   await app.driver.wait(until.elementLocated(By.css("[data-testid=addendum]")), 10_000);
   await app.screenshot("note-signed-with-addendum");
+
+  // Ctrl+K finds the note by its words; Enter opens it.
+  await app.click("Settings");
+  await app.heading("Settings and activity");
+  await app.click("Back to clients");
+  await app.driver.actions().keyDown(Key.CONTROL).sendKeys("k").keyUp(Key.CONTROL).perform();
+  const searchBox = await app.find("[role=combobox]");
+  await searchBox.sendKeys("evening wal");
+  const mark = await app.driver.wait(until.elementLocated(By.css("[data-testid=search-results] mark")), 10_000);
+  assert.match(await mark.getText(), /evening|walks/i);
+  await app.screenshot("search-palette");
+  await searchBox.sendKeys(Key.ENTER);
+  // The chart and the note re-render: look the note up afresh until it shows.
+  await app.driver.wait(async () => {
+    try {
+      const opened = await app.driver.findElement(By.css("[data-testid=note]"));
+      return (await opened.getText()).includes(NOTE_TEXT);
+    } catch {
+      return false;
+    }
+  }, 10_000);
+  assert.equal((await app.driver.findElements(By.css("[role=dialog]"))).length, 0, "the palette closed");
 
   await lockWithShortcut(app);
   const lockedPage = await app.driver.getPageSource();
