@@ -124,6 +124,11 @@ test("settings: the passphrase can be changed and the auto-lock time saved", asy
     5_000,
   );
 
+  await app.type("settings-signer-name", "Dana Reyes");
+  await app.type("settings-signer-credentials", "LCSW");
+  await app.driver.findElement(By.css("form[aria-label=Signature] button[type=submit]")).click();
+  await app.driver.wait(until.elementLocated(By.xpath("//*[@role='status'][contains(., 'Signature details saved')]")), 5_000);
+
   await app.click("Change passphrase…");
   await app.type("current-passphrase", "not my passphrase at all");
   await app.type("new-passphrase", NEW_PASSPHRASE);
@@ -142,6 +147,7 @@ test("settings: the passphrase can be changed and the auto-lock time saved", asy
   await openWorkspace(app);
   await openSettings(app);
   assert.equal(await (await app.find("#auto-lock")).getAttribute("value"), "15");
+  await app.driver.wait(async () => (await (await app.find("#settings-signer-name")).getAttribute("value")) === "Dana Reyes", 5_000);
 });
 
 test("a recovery kit left unconfirmed is flagged after unlock and can be replaced", async (t) => {
