@@ -17,6 +17,7 @@ const APP_COMMANDS: &[&str] = &[
     "activity_report",
     "activity_recent",
     "settings_set_auto_lock",
+    "settings_set_discreet_mode",
     "vault_change_passphrase",
     "vault_set_device_binding",
     "client_list",

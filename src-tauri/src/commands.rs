@@ -120,6 +120,13 @@ pub fn settings_set_auto_lock(session: State<'_, Session>, minutes: u32) -> Comm
     Ok(session.set_auto_lock_minutes(minutes)?)
 }
 
+/// Switches discreet mode (codes instead of names, blurred note text).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn settings_set_discreet_mode(session: State<'_, Session>, enabled: bool) -> CommandResult<()> {
+    Ok(session.with_vault(|vault| vault.set_discreet_mode(enabled))?)
+}
+
 /// Changes the passphrase (the current one is checked first).
 #[tauri::command(async)]
 #[specta::specta]

@@ -51,6 +51,8 @@ pub struct VaultStatusDto {
     pub onboarding: bool,
     /// Whether the current recovery kit was confirmed as saved (while unlocked).
     pub recovery_kit_confirmed: Option<bool>,
+    /// Whether discreet mode is on (while unlocked).
+    pub discreet_mode: Option<bool>,
     /// The vault folder, for the settings page.
     pub vault_folder: String,
 }
@@ -66,6 +68,7 @@ impl From<SessionStatus> for VaultStatusDto {
             auto_lock_minutes: status.auto_lock_minutes,
             onboarding: status.onboarding,
             recovery_kit_confirmed: status.recovery_kit_confirmed,
+            discreet_mode: status.discreet_mode,
             vault_folder: status.vault_folder.display().to_string(),
         }
     }

@@ -35,6 +35,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::activity_report,
             commands::activity_recent,
             commands::settings_set_auto_lock,
+            commands::settings_set_discreet_mode,
             commands::vault_change_passphrase,
             commands::vault_set_device_binding,
             record_commands::client_list,

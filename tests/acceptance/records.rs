@@ -531,3 +531,13 @@ mod destruction {
         assert_eq!(files_contain(folder.path(), KEPT_MARKER), vec!["vault.db".to_owned()], "the check can see text");
     }
 }
+
+#[test]
+fn discreet_mode_is_on_until_the_therapist_turns_it_off() {
+    let mut open = open_vault();
+    assert!(open.vault.discreet_mode().expect("setting"), "codes, not names, by default");
+    open.vault.set_discreet_mode(false).expect("switched off");
+    assert!(!open.vault.discreet_mode().expect("setting"));
+    let event = open.vault.recent_audit_events(1).expect("events").remove(0);
+    assert_eq!(event.kind, "setting_changed");
+}

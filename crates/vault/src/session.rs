@@ -41,6 +41,8 @@ pub struct SessionStatus {
     pub onboarding: bool,
     /// Whether the current recovery kit was confirmed as saved (only known while unlocked).
     pub recovery_kit_confirmed: Option<bool>,
+    /// Whether discreet mode is on (only known while unlocked).
+    pub discreet_mode: Option<bool>,
     /// The vault folder.
     pub vault_folder: PathBuf,
 }
@@ -133,9 +135,11 @@ impl Session {
     pub fn status(&self) -> Result<SessionStatus> {
         let vault_status = Vault::status(&self.location)?;
         let state = self.state();
-        let (auto_lock_minutes, recovery_kit_confirmed) = match &state.vault {
-            Some(vault) => (Some(vault.auto_lock_minutes()?), Some(vault.recovery_kit_confirmed()?)),
-            None => (None, None),
+        let (auto_lock_minutes, recovery_kit_confirmed, discreet_mode) = match &state.vault {
+            Some(vault) => {
+                (Some(vault.auto_lock_minutes()?), Some(vault.recovery_kit_confirmed()?), Some(vault.discreet_mode()?))
+            }
+            None => (None, None, None),
         };
         Ok(SessionStatus {
             exists: vault_status.exists,
@@ -146,6 +150,7 @@ impl Session {
             auto_lock_minutes,
             onboarding: state.onboarding.is_some(),
             recovery_kit_confirmed,
+            discreet_mode,
             vault_folder: self.location.folder().to_path_buf(),
         })
     }

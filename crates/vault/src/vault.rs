@@ -564,6 +564,25 @@ impl Vault {
         &self.location
     }
 
+    /// Discreet mode: client codes instead of names, note text blurred until
+    /// focused. On unless the therapist switched it off.
+    pub fn discreet_mode(&self) -> Result<bool> {
+        Ok(get_setting(&self.connection, "discreet_mode")?.is_none_or(|value| value != "false"))
+    }
+
+    /// Switches discreet mode on or off.
+    pub fn set_discreet_mode(&mut self, enabled: bool) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        set_setting(&transaction, "discreet_mode", if enabled { "true" } else { "false" })?;
+        audit::append(
+            &transaction,
+            &NewEvent::new(EventKind::SettingChanged)
+                .with_detail(serde_json::json!({ "setting": "discreet_mode", "value": enabled })),
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
     /// Minutes of inactivity before the app locks.
     pub fn auto_lock_minutes(&self) -> Result<u32> {
         let stored = get_setting(&self.connection, "auto_lock_minutes")?;

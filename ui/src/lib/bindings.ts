@@ -38,6 +38,8 @@ export const commands = {
 	activityRecent: (limit: number) => typedError<ActivityEventDto[], CommandError>(__TAURI_INVOKE("activity_recent", { limit })),
 	/**  Sets the auto-lock time (1–60 minutes). */
 	settingsSetAutoLock: (minutes: number) => typedError<null, CommandError>(__TAURI_INVOKE("settings_set_auto_lock", { minutes })),
+	/**  Switches discreet mode (codes instead of names, blurred note text). */
+	settingsSetDiscreetMode: (enabled: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("settings_set_discreet_mode", { enabled })),
 	/**  Changes the passphrase (the current one is checked first). */
 	vaultChangePassphrase: (current: SecretInput, newPassphrase: SecretInput) => typedError<null, CommandError>(__TAURI_INVOKE("vault_change_passphrase", { current, newPassphrase })),
 	/**  Switches device binding on or off (needs the passphrase). */
@@ -483,6 +485,8 @@ export type VaultStatusDto = {
 	onboarding: boolean,
 	/**  Whether the current recovery kit was confirmed as saved (while unlocked). */
 	recovery_kit_confirmed: boolean | null,
+	/**  Whether discreet mode is on (while unlocked). */
+	discreet_mode: boolean | null,
 	/**  The vault folder, for the settings page. */
 	vault_folder: string,
 };
