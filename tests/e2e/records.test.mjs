@@ -83,3 +83,42 @@ test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in
   assert.match(await note.getText(), new RegExp(ADDENDUM_TEXT));
   await app.screenshot("workspace-after-unlock");
 });
+
+test("psychotherapy notes stay apart: hidden from the chart until the passphrase is entered again", async (t) => {
+  const app = await launchApp(t);
+  const groups = await createVault(app);
+  await confirmKitAndSkipBinding(app, groups);
+  await app.click("New client");
+  await app.click("Add client");
+  await app.find("[data-testid=chart-code]");
+
+  await app.driver.findElement(By.css("select[aria-label='Kind of note'] option[value=psychotherapy]")).click();
+  await app.click("New note");
+  await app.type("reauth-passphrase", "not my passphrase at all");
+  await app.click("Continue");
+  assert.match(await app.alertText(), /That passphrase is not right/);
+  await app.type("reauth-passphrase", PASSPHRASE);
+  await app.click("Continue");
+  const first = await app.driver.wait(until.elementLocated(By.css("textarea")), 10_000);
+  await first.sendKeys("Process material about the dream.");
+  await app.driver.wait(until.elementTextMatches(await app.find("[data-testid=save-state]"), /^Saved/), 10_000);
+
+  await lockWithShortcut(app);
+  await unlock(app, PASSPHRASE);
+  await openWorkspace(app);
+  await app.driver.wait(until.elementLocated(By.xpath("//*[@data-testid='client-list']//button")), 10_000).click();
+  await app.find("[data-testid=chart-code]");
+  const timeline = await app.find("[data-testid=timeline]");
+  assert.match(await timeline.getText(), /No notes yet/, "the psychotherapy note is not in the chart");
+
+  await app.click("Show psychotherapy notes");
+  await app.type("reauth-passphrase", PASSPHRASE);
+  await app.screenshot("psychotherapy-reauthenticate");
+  await app.click("Continue");
+  const entry = await app.driver.wait(
+    until.elementLocated(By.xpath("//*[@data-testid='timeline']//button[contains(., 'Psychotherapy note')]")),
+    10_000,
+  );
+  await entry.click();
+  await app.driver.wait(until.elementLocated(By.css("[data-testid=note] textarea")), 10_000);
+});

@@ -16,6 +16,8 @@ class RecordsStore {
   note = $state<NoteDto | null>(null);
   templates = $state<TemplateDto[]>([]);
   problem = $state<string | null>(null);
+  /** Whether the chart lists psychotherapy notes (after the passphrase was entered again). */
+  showPsychotherapy = $state(false);
 
   async loadClients(): Promise<void> {
     const result = await commands.clientList();
@@ -32,19 +34,37 @@ class RecordsStore {
     }
     [this.client, this.chart] = result.data;
     this.note = null;
+    this.showPsychotherapy = false;
+  }
+
+  /** Lists the client's psychotherapy notes too; fails until the passphrase was entered again. */
+  async includePsychotherapy(): Promise<string | null> {
+    if (!this.client) return null;
+    const result = await commands.noteListWithPsychotherapy(this.client.code);
+    if (result.status === "error") return result.error.code === "reauthentication_required" ? "reauth" : messageFor(result.error);
+    this.chart = result.data;
+    this.showPsychotherapy = true;
+    return null;
   }
 
   async refreshChart(): Promise<void> {
     if (!this.client) return;
     const result = await commands.chartOpen(this.client.code);
     if (result.status === "ok") [this.client, this.chart] = result.data;
+    if (this.showPsychotherapy) await this.includePsychotherapy();
     await this.loadClients();
   }
 
-  async openNote(noteId: number): Promise<void> {
+  /** Opens a note; resolves to "reauth" when a psychotherapy note needs the passphrase again. */
+  async openNote(noteId: number): Promise<string | null> {
     const result = await commands.noteOpen(noteId);
-    if (result.status === "ok") this.note = result.data;
-    else this.problem = messageFor(result.error);
+    if (result.status === "ok") {
+      this.note = result.data;
+      return null;
+    }
+    if (result.error.code === "reauthentication_required") return "reauth";
+    this.problem = messageFor(result.error);
+    return null;
   }
 }
 
