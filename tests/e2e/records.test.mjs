@@ -122,3 +122,34 @@ test("psychotherapy notes stay apart: hidden from the chart until the passphrase
   await entry.click();
   await app.driver.wait(until.elementLocated(By.css("[data-testid=note] textarea")), 10_000);
 });
+
+test("consents and disclosures: a release, a disclosure under it, and the accounting of disclosures", async (t) => {
+  const app = await launchApp(t);
+  const groups = await createVault(app);
+  await confirmKitAndSkipBinding(app, groups);
+  await app.click("New client");
+  await app.click("Add client");
+  await app.find("[data-testid=chart-code]");
+
+  await app.click("Record a consent");
+  await app.driver.findElement(By.css("select[aria-label=Consent] option[value=release_of_information]")).click();
+  await app.driver.findElement(By.css("input[aria-label='Form version']")).sendKeys("2026-01");
+  await app.driver.findElement(By.css("input[aria-label=Recipient]")).sendKeys("Dr. Lee, primary care");
+  await app.click("Record consent");
+  await app.driver.wait(until.elementTextContains(await app.find("[data-testid=consents]"), "Release of information"), 10_000);
+
+  await app.click("Record a disclosure");
+  await app.driver.findElement(By.css("input[aria-label='Recipient name']")).sendKeys("Dr. Lee");
+  await app.driver.findElement(By.css("input[aria-label='What was disclosed']")).sendKeys("Treatment summary");
+  await app.click("Record disclosure");
+  assert.match(await app.alertText(), /consent/i, "a disclosure on the client's authorization needs the consent");
+  await app.driver.findElement(By.xpath("//select[@aria-label='Authorizing consent']/option[contains(., 'Release of information')]")).click();
+  await app.click("Record disclosure");
+  await app.driver.wait(until.elementTextContains(await app.find("[data-testid=disclosures]"), "Dr. Lee"), 10_000);
+
+  await app.click("Accounting of disclosures");
+  const report = await app.find("[data-testid=accounting]");
+  await app.driver.wait(until.elementTextContains(report, "Treatment summary"), 10_000);
+  assert.match(await report.getText(), /Client authorization/);
+  await app.screenshot("accounting-of-disclosures");
+});
