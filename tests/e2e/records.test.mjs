@@ -26,6 +26,10 @@ test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in
   const saveState = await app.find("[data-testid=save-state]");
   await app.driver.wait(until.elementTextMatches(saveState, /^Saved · \d+ s ago$/), 10_000);
   await app.screenshot("note-draft-saved");
+  await app.click("History");
+  const versions = await app.driver.wait(until.elementsLocated(By.css("[data-testid=history] li")), 10_000);
+  assert.ok(versions.length >= 2, `every save is a version (${versions.length})`);
+  await app.click("Hide history");
 
   await app.click("Sign…");
   await app.type("signer-name", "Dana Reyes");
