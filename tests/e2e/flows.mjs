@@ -51,3 +51,12 @@ export async function unlock(app, passphrase) {
   await app.click("Unlock");
 }
 
+
+/** A new vault, onboarding done, and one client added: resolves to its code. */
+export async function vaultWithOneClient(app) {
+  const groups = await createVault(app);
+  await confirmKitAndSkipBinding(app, groups);
+  await app.click("New client");
+  await app.click("Add client");
+  return (await app.find("[data-testid=chart-code]")).getText();
+}

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { By, Key, until } from "selenium-webdriver";
-import { PASSPHRASE, confirmKitAndSkipBinding, createVault, lockWithShortcut, openWorkspace, unlock } from "./flows.mjs";
+import { PASSPHRASE, lockWithShortcut, openWorkspace, unlock, vaultWithOneClient } from "./flows.mjs";
 import { launchApp } from "./harness.mjs";
 
 const NOTE_TEXT = "Reports sleeping better since starting the evening walks";
@@ -11,12 +11,7 @@ const ADDENDUM_TEXT = "Session length was 45 minutes, not 50";
 
 test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in the page", async (t) => {
   const app = await launchApp(t);
-  const groups = await createVault(app);
-  await confirmKitAndSkipBinding(app, groups);
-
-  await app.click("New client");
-  await app.click("Add client");
-  const code = await (await app.find("[data-testid=chart-code]")).getText();
+  const code = await vaultWithOneClient(app);
   assert.equal(code, "C-0001");
 
   await app.click("New note");
@@ -90,11 +85,7 @@ test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in
 
 test("psychotherapy notes stay apart: hidden from the chart until the passphrase is entered again", async (t) => {
   const app = await launchApp(t);
-  const groups = await createVault(app);
-  await confirmKitAndSkipBinding(app, groups);
-  await app.click("New client");
-  await app.click("Add client");
-  await app.find("[data-testid=chart-code]");
+  await vaultWithOneClient(app);
 
   await app.driver.findElement(By.css("select[aria-label='Kind of note'] option[value=psychotherapy]")).click();
   await app.click("New note");
@@ -129,11 +120,7 @@ test("psychotherapy notes stay apart: hidden from the chart until the passphrase
 
 test("consents and disclosures: a release, a disclosure under it, and the accounting of disclosures", async (t) => {
   const app = await launchApp(t);
-  const groups = await createVault(app);
-  await confirmKitAndSkipBinding(app, groups);
-  await app.click("New client");
-  await app.click("Add client");
-  await app.find("[data-testid=chart-code]");
+  await vaultWithOneClient(app);
 
   await app.click("Record a consent");
   await app.driver.findElement(By.css("select[aria-label=Consent] option[value=release_of_information]")).click();
