@@ -144,3 +144,38 @@ test("consents and disclosures: a release, a disclosure under it, and the accoun
   assert.match(await report.getText(), /Client authorization/);
   await app.screenshot("accounting-of-disclosures");
 });
+
+test("a client's details can be corrected, and a record past retention destroyed after typing its code", async (t) => {
+  const app = await launchApp(t);
+  await vaultWithOneClient(app);
+
+  await app.click("Edit details");
+  await app.type("client-name", "Sam Doe");
+  // Date inputs take their value from script reliably across WebKit locales.
+  await app.driver.executeScript(
+    `const intake = [...document.querySelectorAll("form[aria-label='Client details'] label")]
+       .find((label) => label.textContent.startsWith("Intake date")).querySelector("input");
+     intake.value = "2010-01-04";
+     intake.dispatchEvent(new Event("input", { bubbles: true }));`,
+  );
+  await app.driver.findElement(By.css("#client-status option[value=discharged]")).click();
+  await app.click("Save details");
+  await app.driver.wait(async () => (await (await app.find("[data-testid=client-list]")).getText()).includes("No clients yet"), 10_000);
+  await app.driver.findElement(By.xpath("//label[contains(., 'Show discharged')]/input")).click();
+  const listed = await app.find("[data-testid=client-list]");
+  await app.driver.wait(until.elementTextContains(listed, "C-0001"), 5_000);
+  assert.ok(!(await listed.getText()).includes("Sam Doe"), "discreet mode shows the code, not the name");
+
+  await app.click("Settings");
+  await app.heading("Settings and activity");
+  const due = await app.find("[data-testid=retention-due]");
+  await app.driver.wait(until.elementTextContains(due, "C-0001 · keep until 2017-01-04"), 10_000);
+  await app.click("Destroy…");
+  await app.driver.findElement(By.css("input[aria-label='Type the client code']")).sendKeys("C-0001");
+  await app.screenshot("destroy-confirmation");
+  await app.click("Destroy record");
+  await app.driver.wait(until.elementLocated(By.xpath("//*[@role='status'][contains(., 'C-0001 destroyed: 0 notes')]")), 10_000);
+  await app.click("Back to clients");
+  await app.driver.findElement(By.xpath("//label[contains(., 'Show discharged')]/input")).click();
+  await app.driver.wait(async () => (await (await app.find("[data-testid=client-list]")).getText()).includes("No clients yet"), 10_000);
+});
