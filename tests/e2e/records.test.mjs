@@ -27,6 +27,10 @@ test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in
   await app.click("Hide history");
 
   await app.click("Sign…");
+  await app.find("#signer-name");
+  await app.driver.actions().sendKeys(Key.ESCAPE).perform();
+  await app.driver.wait(async () => (await app.driver.findElements(By.css("#signer-name"))).length === 0, 5_000);
+  await app.click("Sign…");
   await app.type("signer-name", "Dana Reyes");
   await app.type("signer-credentials", "PsyD");
   await app.screenshot("sign-dialog");

@@ -117,6 +117,12 @@ test("settings: the passphrase can be changed and the auto-lock time saved", asy
   await confirmKitAndSkipBinding(app, groups);
   await openSettings(app);
 
+  // Theme: dark on request (the page's root carries the choice).
+  await app.driver.findElement(By.css("#theme option[value=dark]")).click();
+  assert.equal(await app.driver.executeScript("return document.documentElement.dataset.theme"), "dark");
+  await app.screenshot("settings-dark");
+  await app.driver.findElement(By.css("#theme option[value=system]")).click();
+
   await app.type("auto-lock", "15");
   await app.click("Save");
   await app.driver.wait(
