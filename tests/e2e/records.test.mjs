@@ -18,6 +18,8 @@ test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in
   await app.find("#section-subjective");
   await app.driver.findElement(By.id("section-subjective")).sendKeys(NOTE_TEXT);
   await app.driver.findElement(By.id("section-plan")).sendKeys("Continue weekly sessions.");
+  await app.driver.findElement(By.css("details.risk summary")).click();
+  await app.driver.findElement(By.id("risk-suicidal_ideation")).sendKeys("denied");
   const saveState = await app.find("[data-testid=save-state]");
   await app.driver.wait(until.elementTextMatches(saveState, /^Saved · \d+ s ago$/), 10_000);
   await app.screenshot("note-draft-saved");
@@ -37,6 +39,7 @@ test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in
   await app.click("Sign and lock");
   const signature = await app.find("[data-testid=signature]");
   assert.match(await signature.getText(), /^Signed by Dana Reyes, PsyD at .+ · SHA-256 [0-9a-f]{16}…$/);
+  assert.match(await (await app.find("[data-testid=note]")).getText(), /Suicidal ideation: denied/);
 
   await app.type("addendum-reason", "Correction");
   await app.type("addendum-text", ADDENDUM_TEXT);
@@ -141,6 +144,9 @@ test("consents and disclosures: a release, a disclosure under it, and the accoun
   await app.driver.findElement(By.xpath("//select[@aria-label='Authorizing consent']/option[contains(., 'Release of information')]")).click();
   await app.click("Record disclosure");
   await app.driver.wait(until.elementTextContains(await app.find("[data-testid=disclosures]"), "Dr. Lee"), 10_000);
+
+  await app.click("Revoke today");
+  await app.driver.wait(until.elementTextContains(await app.find("[data-testid=consents]"), "revoked"), 10_000);
 
   await app.click("Accounting of disclosures");
   const report = await app.find("[data-testid=accounting]");
