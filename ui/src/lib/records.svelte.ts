@@ -19,6 +19,16 @@ class RecordsStore {
   /** Whether the chart lists psychotherapy notes (after the passphrase was entered again). */
   showPsychotherapy = $state(false);
 
+  /** Forgets everything on screen (before the page reloads on lock). */
+  clear(): void {
+    this.clients = [];
+    this.client = null;
+    this.chart = [];
+    this.note = null;
+    this.problem = null;
+    this.showPsychotherapy = false;
+  }
+
   async loadClients(): Promise<void> {
     const result = await commands.clientList();
     if (result.status === "ok") this.clients = result.data;

@@ -1,6 +1,7 @@
 // Which screen the app shows, and the few facts about the vault the screens share.
 // Everything here is dropped on lock: the page reloads to the lock screen.
 import { commands, events, type VaultStatusDto } from "./bindings";
+import { records } from "./records.svelte";
 
 export type Screen = "loading" | "create" | "kit" | "binding" | "unlock" | "recover" | "home";
 
@@ -38,6 +39,8 @@ export const session = new SessionStore();
 /** Drops every store and the whole page state: the lock screen starts from nothing. */
 export function reloadToLockScreen(): void {
   session.kitGroups = [];
+  session.status = null;
+  records.clear();
   window.location.reload();
 }
 
