@@ -136,7 +136,10 @@ test("consents and disclosures: a release, a disclosure under it, and the accoun
   await app.click("Record consent");
   await app.driver.wait(until.elementTextContains(await app.find("[data-testid=consents]"), "Release of information"), 10_000);
 
+  await app.click("New note");
+  await app.find("#section-subjective");
   await app.click("Record a disclosure");
+  await app.driver.findElement(By.css("fieldset.notes input[type=checkbox]")).click();
   await app.driver.findElement(By.css("input[aria-label='Recipient name']")).sendKeys("Dr. Lee");
   await app.driver.findElement(By.css("input[aria-label='What was disclosed']")).sendKeys("Treatment summary");
   await app.click("Record disclosure");
@@ -144,6 +147,7 @@ test("consents and disclosures: a release, a disclosure under it, and the accoun
   await app.driver.findElement(By.xpath("//select[@aria-label='Authorizing consent']/option[contains(., 'Release of information')]")).click();
   await app.click("Record disclosure");
   await app.driver.wait(until.elementTextContains(await app.find("[data-testid=disclosures]"), "Dr. Lee"), 10_000);
+  assert.match(await (await app.find("[data-testid=disclosures]")).getText(), /1 note/);
 
   await app.click("Revoke today");
   await app.driver.wait(until.elementTextContains(await app.find("[data-testid=consents]"), "revoked"), 10_000);
