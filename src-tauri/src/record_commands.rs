@@ -22,7 +22,18 @@ fn client_dto(vault: &Vault, client: confidant_vault::clients::Client) -> confid
 #[tauri::command(async)]
 #[specta::specta]
 pub fn client_list(session: State<'_, Session>) -> CommandResult<Vec<ClientDto>> {
-    Ok(session.with_vault(|vault| vault.clients()?.into_iter().map(|client| client_dto(vault, client)).collect())?)
+    Ok(session.with_vault(|vault| {
+        // One policy read for the whole list.
+        let policy = vault.retention_policy()?;
+        let clients = vault.clients()?;
+        Ok(clients
+            .into_iter()
+            .map(|client| {
+                let retention_date = policy.retention_date(&client);
+                ClientDto::new(client, retention_date)
+            })
+            .collect())
+    })?)
 }
 
 /// Adds a client (code generated when absent).

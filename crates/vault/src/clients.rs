@@ -66,6 +66,8 @@ pub struct Client {
     pub last_service_date: Option<NaiveDate>,
     /// Number of notes (psychotherapy notes not counted).
     pub n_notes: u32,
+    /// A retention date set by hand (with a reason), overriding the policy.
+    pub retention_override_date: Option<NaiveDate>,
 }
 
 /// Changes to a client; `None` leaves a field as it is.
@@ -198,7 +200,8 @@ impl Vault {
 
 const CLIENT_SELECT: &str = "SELECT c.id, c.code, c.name, c.birth_date, c.contact, c.status, c.intake_date,
         (SELECT max(n.session_date) FROM note n WHERE n.client_id = c.id),
-        (SELECT count(*) FROM note n WHERE n.client_id = c.id AND n.kind <> 'psychotherapy')
+        (SELECT count(*) FROM note n WHERE n.client_id = c.id AND n.kind <> 'psychotherapy'),
+        c.retention_override_date
     FROM client c";
 
 fn row_to_client(row: &rusqlite::Row<'_>) -> rusqlite::Result<Client> {
@@ -213,6 +216,7 @@ fn row_to_client(row: &rusqlite::Row<'_>) -> rusqlite::Result<Client> {
         intake_date: date(row.get(6)?),
         last_service_date: date(row.get(7)?),
         n_notes: row.get(8)?,
+        retention_override_date: date(row.get(9)?),
     })
 }
 

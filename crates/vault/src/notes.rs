@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveTime, SecondsFormat, Utc};
 use regex::Regex;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -227,20 +227,7 @@ impl Vault {
             "INSERT INTO note (client_id, kind, template, session_date, start_time, duration_minutes, modality,
                                service_code, diagnosis_codes, risk, sections, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-            params![
-                client.id,
-                content.kind.as_str(),
-                content.template,
-                content.session_date.to_string(),
-                content.start_time,
-                content.duration_minutes,
-                content.modality.map(modality_name),
-                content.service_code,
-                to_json(&content.diagnosis_codes)?,
-                to_json(&content.risk)?,
-                to_json(&content.sections)?,
-                now,
-            ],
+            params_from_iter(content_params(client.id, &content, &now)?),
         )?;
         let id = transaction.last_insert_rowid();
         save_revision(&transaction, id, &content, &now)?;
@@ -260,20 +247,7 @@ impl Vault {
             "UPDATE note SET kind = ?2, template = ?3, session_date = ?4, start_time = ?5, duration_minutes = ?6,
                  modality = ?7, service_code = ?8, diagnosis_codes = ?9, risk = ?10, sections = ?11, updated_at = ?12
              WHERE id = ?1",
-            params![
-                note_id,
-                content.kind.as_str(),
-                content.template,
-                content.session_date.to_string(),
-                content.start_time,
-                content.duration_minutes,
-                content.modality.map(modality_name),
-                content.service_code,
-                to_json(&content.diagnosis_codes)?,
-                to_json(&content.risk)?,
-                to_json(&content.sections)?,
-                now,
-            ],
+            params_from_iter(content_params(note_id, &content, &now)?),
         )?;
         save_revision(&transaction, note_id, &content, &now)?;
         audit::append(&transaction, &NewEvent::new(EventKind::NoteEdited).about("note", note_id))?;
@@ -765,6 +739,25 @@ fn cpt_shape() -> &'static Regex {
 fn icd10_shape() -> &'static Regex {
     static SHAPE: OnceLock<Regex> = OnceLock::new();
     SHAPE.get_or_init(|| Regex::new(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$").expect("valid pattern"))
+}
+
+/// A note's columns in statement order: ?1 the row's key (the client id when
+/// inserting, the note id when updating), ?2–?11 the content, ?12 the time.
+fn content_params(key: i64, content: &NoteContent, now: &str) -> Result<Vec<Box<dyn rusqlite::ToSql>>> {
+    Ok(vec![
+        Box::new(key),
+        Box::new(content.kind.as_str()),
+        Box::new(content.template.clone()),
+        Box::new(content.session_date.to_string()),
+        Box::new(content.start_time.clone()),
+        Box::new(content.duration_minutes),
+        Box::new(content.modality.map(modality_name)),
+        Box::new(content.service_code.clone()),
+        Box::new(to_json(&content.diagnosis_codes)?),
+        Box::new(to_json(&content.risk)?),
+        Box::new(to_json(&content.sections)?),
+        Box::new(now.to_owned()),
+    ])
 }
 
 fn save_revision(connection: &Connection, note_id: i64, content: &NoteContent, saved_at: &str) -> Result<()> {

@@ -31,8 +31,12 @@ impl Default for RetentionPolicy {
 }
 
 impl RetentionPolicy {
-    /// The date until which a client's record must be kept.
+    /// The date until which a client's record must be kept: the date set by hand
+    /// (with a reason) if there is one, else the policy's.
     pub fn retention_date(&self, client: &Client) -> Option<NaiveDate> {
+        if client.retention_override_date.is_some() {
+            return client.retention_override_date;
+        }
         let last_service = client.last_service_date.or(client.intake_date)?;
         let after_service = add_years(last_service, self.years_after_last_service);
         let after_majority =
@@ -115,17 +119,8 @@ impl Vault {
         Ok(())
     }
 
-    /// The date until which this client's record is kept: the override if one was
-    /// set (with a reason), else the policy's date.
+    /// The date until which this client's record is kept (override or policy).
     pub fn retention_date(&self, client: &Client) -> Result<Option<NaiveDate>> {
-        let overridden: Option<String> = self.connection().query_row(
-            "SELECT retention_override_date FROM client WHERE id = ?1",
-            [client.id],
-            |row| row.get(0),
-        )?;
-        if let Some(date) = overridden.and_then(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()) {
-            return Ok(Some(date));
-        }
         Ok(self.retention_policy()?.retention_date(client))
     }
 
@@ -151,24 +146,20 @@ impl Vault {
 
     /// Clients whose retention date is on or before `today`, oldest first.
     pub fn due_for_destruction(&self, today: NaiveDate) -> Result<Vec<DueClient>> {
-        let mut due = Vec::new();
-        for client in self.clients()? {
-            let overridden: Option<String> = self.connection().query_row(
-                "SELECT retention_override_date FROM client WHERE id = ?1",
-                [client.id],
-                |row| row.get(0),
-            )?;
-            if let Some(retention_date) = self.retention_date(&client)?
-                && retention_date <= today
-            {
-                due.push(DueClient {
-                    code: client.code.clone(),
+        let policy = self.retention_policy()?;
+        let mut due: Vec<DueClient> = self
+            .clients()?
+            .into_iter()
+            .filter_map(|client| {
+                let retention_date = policy.retention_date(&client).filter(|date| *date <= today)?;
+                Some(DueClient {
+                    code: client.code,
                     retention_date,
-                    overridden: overridden.is_some(),
+                    overridden: client.retention_override_date.is_some(),
                     last_service_date: client.last_service_date,
-                });
-            }
-        }
+                })
+            })
+            .collect();
         due.sort_by_key(|client| client.retention_date);
         Ok(due)
     }
@@ -254,6 +245,7 @@ mod tests {
             intake_date: None,
             last_service_date: last_service.map(date),
             n_notes: 1,
+            retention_override_date: None,
         }
     }
 
@@ -284,5 +276,12 @@ mod tests {
             NaiveDate::from_ymd_opt(2041, 1, 1)
         );
         assert_eq!(policy.retention_date(&client(None, None)), None);
+    }
+
+    #[test]
+    fn a_date_set_by_hand_wins_over_the_policy() {
+        let mut held = client(None, Some("2010-01-01"));
+        held.retention_override_date = NaiveDate::from_ymd_opt(2040, 1, 1);
+        assert_eq!(RetentionPolicy::default().retention_date(&held), NaiveDate::from_ymd_opt(2040, 1, 1));
     }
 }
