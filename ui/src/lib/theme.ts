@@ -9,10 +9,15 @@ export function currentTheme(): Theme {
   return stored === "light" || stored === "dark" ? stored : "system";
 }
 
+const systemDark = globalThis.matchMedia?.("(prefers-color-scheme: dark)");
+
+/** Sets the page's `data-theme` to light or dark; "system" follows the OS, live. */
 export function applyTheme(theme: Theme = currentTheme()): void {
-  if (theme === "system") delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = theme;
+  const dark = theme === "dark" || (theme === "system" && (systemDark?.matches ?? false));
+  document.documentElement.dataset.theme = dark ? "dark" : "light";
 }
+
+systemDark?.addEventListener?.("change", () => applyTheme());
 
 export function chooseTheme(theme: Theme): void {
   if (theme === "system") globalThis.localStorage?.removeItem(KEY);
