@@ -15,6 +15,8 @@ const APP_COMMANDS: &[&str] = &[
     "vault_recover",
     "vault_lock",
     "activity_report",
+    "clipboard_copy",
+    "clipboard_watch",
     "activity_recent",
     "settings_set_auto_lock",
     "settings_set_discreet_mode",

@@ -4,6 +4,7 @@
 use confidant_vault::{LockReason, Session};
 use tauri::State;
 
+use crate::clipboard::ClipboardGuard;
 use crate::dto::{
     ActivityEventDto, AppInfo, PassphraseStrengthDto, RecoveryKitDto, SavedFileDto, SecretInput, VaultStatusDto,
 };
@@ -94,8 +95,25 @@ pub fn vault_recover(
 /// Locks now (the Lock button, Ctrl+L).
 #[tauri::command(async)]
 #[specta::specta]
-pub fn vault_lock(session: State<'_, Session>) {
+pub fn vault_lock(session: State<'_, Session>, clipboard: State<'_, ClipboardGuard>) {
     session.lock(LockReason::User);
+    clipboard.clear_now();
+}
+
+/// Copies text for the therapist; it is cleared from the clipboard after 30 s
+/// and on lock.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn clipboard_copy(text: String, clipboard: State<'_, ClipboardGuard>) -> CommandResult<()> {
+    let text = zeroize::Zeroizing::new(text);
+    clipboard.copy(&text, std::time::Instant::now()).map_err(|_| CommandError::clipboard_unavailable())
+}
+
+/// The therapist copied with Ctrl+C inside the window: clear that too in time.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn clipboard_watch(clipboard: State<'_, ClipboardGuard>) -> CommandResult<()> {
+    clipboard.watch(std::time::Instant::now()).map_err(|_| CommandError::clipboard_unavailable())
 }
 
 /// The therapist is active: restart the idle clock. Async so it never waits on

@@ -75,6 +75,8 @@ pub enum ErrorCode {
     Database,
     /// Anything else.
     Internal,
+    /// The system clipboard cannot be reached (the only code the shell adds).
+    ClipboardUnavailable,
 }
 
 /// The error every command returns.
@@ -87,6 +89,17 @@ pub struct CommandError {
     pub message: String,
     /// For `too_many_attempts`: seconds until the next try.
     pub retry_after_seconds: Option<u32>,
+}
+
+impl CommandError {
+    /// Copying failed: no clipboard to talk to.
+    pub fn clipboard_unavailable() -> Self {
+        CommandError {
+            code: ErrorCode::ClipboardUnavailable,
+            message: "the clipboard cannot be reached".to_owned(),
+            retry_after_seconds: None,
+        }
+    }
 }
 
 impl From<confidant_vault::Error> for CommandError {

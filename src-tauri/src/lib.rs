@@ -2,6 +2,7 @@
 //!
 //! All behaviour lives in `confidant-vault`; this crate only wires it to Tauri.
 
+mod clipboard;
 mod commands;
 mod dto;
 mod error;
@@ -33,6 +34,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::vault_recover,
             commands::vault_lock,
             commands::activity_report,
+            commands::clipboard_copy,
+            commands::clipboard_watch,
             commands::activity_recent,
             commands::settings_set_auto_lock,
             commands::settings_set_discreet_mode,
@@ -93,6 +96,16 @@ fn session_from_environment() -> Session {
     Session::new(location, Arc::new(OsKeychain), KdfPolicy::Calibrate { target: kdf_target }, idle_override)
 }
 
+/// The clipboard guard; `CONFIDANT_CLIPBOARD_CLEAR_SECONDS` can only shorten
+/// the 30 s (for tests).
+fn clipboard_from_environment() -> clipboard::ClipboardGuard {
+    let clear_after = std::env::var("CONFIDANT_CLIPBOARD_CLEAR_SECONDS")
+        .ok()
+        .and_then(|value| value.parse::<u64>().ok())
+        .map_or(clipboard::CLEAR_AFTER, |seconds| Duration::from_secs(seconds.max(1)).min(clipboard::CLEAR_AFTER));
+    clipboard::ClipboardGuard::system(clear_after)
+}
+
 /// Where the generated TypeScript bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
 
@@ -118,9 +131,28 @@ fn is_bundled_ui(url: &tauri::Url) -> bool {
 pub fn run() {
     confidant_hardening::disable_core_dumps();
     let builder = specta_builder();
+    let commands = builder.invoke_handler();
+    // Start-up probe for `make bench-desktop` (docs/benchmarks.md), silent unless
+    // CONFIDANT_STARTUP_PROBE is set: one stdout line when the page has loaded, when
+    // the UI asks for the vault status, and when the first screen (the lock screen)
+    // has mounted and asks for `app_info`. Command names only, never data.
+    let probe = std::env::var_os("CONFIDANT_STARTUP_PROBE").is_some();
     let app = tauri::Builder::default()
         .manage(session_from_environment())
-        .invoke_handler(builder.invoke_handler())
+        .manage(clipboard_from_environment())
+        .invoke_handler(move |invoke| {
+            match invoke.message.command() {
+                "vault_status" if probe => println!("startup-probe: vault-status"),
+                "app_info" if probe => println!("startup-probe: ready"),
+                _ => {}
+            }
+            commands(invoke)
+        })
+        .on_page_load(move |_, payload| {
+            if probe && payload.event() == tauri::webview::PageLoadEvent::Finished {
+                println!("startup-probe: page-load-finished");
+            }
+        })
         .setup(move |app| {
             builder.mount_events(app);
             // The title is fixed: it never names a client.
@@ -138,6 +170,7 @@ pub fn run() {
     app.run(|app, event| {
         if let RunEvent::Exit = event {
             app.state::<Session>().lock(LockReason::Quit);
+            app.state::<clipboard::ClipboardGuard>().clear_now();
         }
     });
 }

@@ -8,6 +8,7 @@ use confidant_vault::{LockReason, Session};
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
+use crate::clipboard::ClipboardGuard;
 use crate::dto::{LockWarning, VaultLocked};
 
 /// Seconds before the idle lock when the warning starts.
@@ -37,6 +38,12 @@ fn watch_idle(app: &AppHandle) {
 fn check_idle(app: &AppHandle) {
     let session = app.state::<Session>();
     let now = Instant::now();
+    let clipboard = app.state::<ClipboardGuard>();
+    clipboard.clear_if_due(now);
+    if session.seconds_until_idle_lock(now).is_none() {
+        // Locked, however it happened: nothing copied from the record stays behind.
+        clipboard.clear_now();
+    }
     if session.lock_if_idle(now) {
         notify_locked(app, LockReason::Idle);
         return;
@@ -54,6 +61,7 @@ pub fn lock_and_notify(app: &AppHandle, reason: LockReason) {
 }
 
 fn notify_locked(app: &AppHandle, reason: LockReason) {
+    app.state::<ClipboardGuard>().clear_now();
     let _ = VaultLocked { reason: reason.as_str().to_owned() }.emit(app);
 }
 

@@ -70,8 +70,8 @@ async function freePort() {
 }
 
 /** Starts a private X server and resolves with its display, e.g. ":7". */
-async function startXvfb() {
-  const xvfb = startChild("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
+async function startXvfb(screen = "1280x800x24") {
+  const xvfb = startChild("Xvfb", ["-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp"], {
     stdio: ["ignore", "ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -134,14 +134,15 @@ export async function sendSignal(address, path, member, ...args) {
  * Launches the real app for one test with its own data folder and X display.
  * With `sessionBus: true` the app gets a private D-Bus session bus (its address
  * is returned as `busAddress`), so a test can play the desktop's screen locker.
+ * `screen` sets the X screen (default "1280x800x24").
  * Registers clean-up on the test context, so processes stop even if the test fails.
  */
-export async function launchApp(t, { env = {}, sessionBus = false } = {}) {
+export async function launchApp(t, { env = {}, sessionBus = false, screen } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "confidant-e2e-"));
   const bus = sessionBus ? await startSessionBus() : null;
   const home = join(dataDir, "home");
   mkdirSync(home);
-  const { xvfb, display } = await startXvfb();
+  const { xvfb, display } = await startXvfb(screen);
   const port = await freePort();
   const nativePort = await freePort();
   const driverLog = [];
@@ -191,6 +192,8 @@ export async function launchApp(t, { env = {}, sessionBus = false } = {}) {
     driver,
     dataDir,
     busAddress: bus?.address ?? null,
+    /** The test's own X display (for reading its clipboard). */
+    display,
     vaultDir: join(dataDir, "vault"),
     /** Saves what the therapist would see as target/e2e-shots/<name>.png. */
     async screenshot(name) {

@@ -34,6 +34,13 @@ export const commands = {
 	 *  the session lock on the main thread.
 	 */
 	activityReport: () => __TAURI_INVOKE<void>("activity_report"),
+	/**
+	 *  Copies text for the therapist; it is cleared from the clipboard after 30 s
+	 *  and on lock.
+	 */
+	clipboardCopy: (text: string) => typedError<null, CommandError>(__TAURI_INVOKE("clipboard_copy", { text })),
+	/**  The therapist copied with Ctrl+C inside the window: clear that too in time. */
+	clipboardWatch: () => typedError<null, CommandError>(__TAURI_INVOKE("clipboard_watch")),
 	/**  The newest audit events (kinds and times only), newest first. */
 	activityRecent: (limit: number) => typedError<ActivityEventDto[], CommandError>(__TAURI_INVOKE("activity_recent", { limit })),
 	/**  Sets the auto-lock time (1–60 minutes). */
@@ -307,7 +314,9 @@ export type ErrorCode =
 /**  The database reported an error. */
 "database" | 
 /**  Anything else. */
-"internal";
+"internal" | 
+/**  The system clipboard cannot be reached (the only code the shell adds). */
+"clipboard_unavailable";
 
 /**  Sent every second during the last 30 s before the idle lock. */
 export type LockWarning = {

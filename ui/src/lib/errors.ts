@@ -41,6 +41,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   io: "Confidant could not write to the disk. Check that the disk has free space, then try again.",
   database: "The vault reported an unexpected error. Nothing was lost; please try again.",
   internal: "Something went wrong inside Confidant. Nothing was changed; please try again.",
+  clipboard_unavailable: "The clipboard cannot be reached, so nothing was copied. Select the text and copy it instead.",
 };
 
 /** The message to show for an error that came back from a command. */
