@@ -40,6 +40,8 @@ struct GuardState {
     /// Opened on first use: on X11 it serves our text for as long as it lives.
     backend: Option<Box<dyn ClipboardBackend>>,
     armed: Option<Armed>,
+    /// A copy in the window was reported but its text not read yet.
+    copy_reported: bool,
 }
 
 /// Remembers what the app copied and clears it in time.
@@ -66,7 +68,11 @@ impl ClipboardGuard {
     }
 
     fn with_backend(open_backend: fn() -> Option<Box<dyn ClipboardBackend>>, clear_after: Duration) -> Self {
-        ClipboardGuard { state: Mutex::new(GuardState { backend: None, armed: None }), open_backend, clear_after }
+        ClipboardGuard {
+            state: Mutex::new(GuardState { backend: None, armed: None, copy_reported: false }),
+            open_backend,
+            clear_after,
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, GuardState> {
@@ -91,9 +97,20 @@ impl ClipboardGuard {
         Ok(())
     }
 
-    /// A copy was made inside the window: remember what is on the clipboard now.
-    pub fn watch(&self, now: Instant) -> Result<(), ClipboardUnavailable> {
+    /// A copy was made inside the window (the page's `copy` event fires before
+    /// the clipboard is written): from now on a lock clears the clipboard even
+    /// before [`Self::capture_reported_copy`] has read it.
+    pub fn report_copy(&self) {
+        self.state().copy_reported = true;
+    }
+
+    /// Reads what the reported copy put on the clipboard and arms the clear.
+    pub fn capture_reported_copy(&self, now: Instant) -> Result<(), ClipboardUnavailable> {
         let mut state = self.state();
+        if !std::mem::take(&mut state.copy_reported) {
+            // A lock cleared it meanwhile.
+            return Ok(());
+        }
         let Some(text) = self.backend(&mut state)?.text() else { return Ok(()) };
         if !text.is_empty() {
             state.armed = Some(Armed { digest: digest(&text), deadline: now + self.clear_after });
@@ -112,9 +129,15 @@ impl ClipboardGuard {
     /// Clears now if the clipboard still holds what the app copied (lock, quit).
     pub fn clear_now(&self) {
         let mut state = self.state();
-        let Some(armed) = state.armed.take() else { return };
-        let Some(backend) = state.backend.as_mut() else { return };
-        let still_ours = backend.text().is_some_and(|text| digest(&text) == armed.digest);
+        let reported = std::mem::take(&mut state.copy_reported);
+        let armed = state.armed.take();
+        if !reported && armed.is_none() {
+            return;
+        }
+        let Ok(backend) = self.backend(&mut state) else { return };
+        // A copy reported a moment ago is ours even though its text was not read yet.
+        let still_ours =
+            reported || backend.text().is_some_and(|text| armed.is_some_and(|armed| digest(&text) == armed.digest));
         if still_ours {
             backend.clear();
         }
@@ -222,10 +245,23 @@ mod tests {
         let (guard, _serial) = guard();
         let start = Instant::now();
         *fake_text().lock().unwrap() = Some("selected words".to_owned());
-        guard.watch(start).unwrap();
+        guard.report_copy();
+        guard.capture_reported_copy(start).unwrap();
         assert!(guard.is_armed());
         guard.clear_if_due(start + CLEAR_AFTER);
         assert_eq!(clipboard(), None);
+    }
+
+    #[test]
+    fn a_lock_right_after_ctrl_c_clears_before_the_text_was_read() {
+        let (guard, _serial) = guard();
+        *fake_text().lock().unwrap() = Some("selected words".to_owned());
+        guard.report_copy();
+        guard.clear_now();
+        assert_eq!(clipboard(), None);
+        // The late read finds nothing to arm.
+        guard.capture_reported_copy(Instant::now()).unwrap();
+        assert!(!guard.is_armed());
     }
 
     #[test]

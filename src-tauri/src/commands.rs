@@ -113,7 +113,10 @@ pub fn clipboard_copy(text: String, clipboard: State<'_, ClipboardGuard>) -> Com
 #[tauri::command(async)]
 #[specta::specta]
 pub fn clipboard_watch(clipboard: State<'_, ClipboardGuard>) -> CommandResult<()> {
-    clipboard.watch(std::time::Instant::now()).map_err(|_| CommandError::clipboard_unavailable())
+    clipboard.report_copy();
+    // The page reports the copy before WebKit writes the clipboard.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    clipboard.capture_reported_copy(std::time::Instant::now()).map_err(|_| CommandError::clipboard_unavailable())
 }
 
 /// The therapist is active: restart the idle clock. Async so it never waits on

@@ -131,7 +131,7 @@ fn is_bundled_ui(url: &tauri::Url) -> bool {
 pub fn run() {
     confidant_hardening::disable_core_dumps();
     let builder = specta_builder();
-    let commands = builder.invoke_handler();
+    let handler = builder.invoke_handler();
     // Start-up probe for `make bench-desktop` (docs/benchmarks.md), silent unless
     // CONFIDANT_STARTUP_PROBE is set: one stdout line when the page has loaded, when
     // the UI asks for the vault status, and when the first screen (the lock screen)
@@ -146,7 +146,7 @@ pub fn run() {
                 "app_info" if probe => println!("startup-probe: ready"),
                 _ => {}
             }
-            commands(invoke)
+            handler(invoke)
         })
         .on_page_load(move |_, payload| {
             if probe && payload.event() == tauri::webview::PageLoadEvent::Finished {

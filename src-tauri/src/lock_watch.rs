@@ -25,23 +25,25 @@ pub fn start(app: &AppHandle) {
 }
 
 fn watch_idle(app: &AppHandle) {
+    let mut was_unlocked = false;
     loop {
         std::thread::sleep(Duration::from_millis(500));
         // A panic in one round must not stop auto-lock for the rest of the day.
-        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_idle(app)));
+        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_idle(app, &mut was_unlocked)));
         if round.is_err() {
             lock_and_notify(app, LockReason::Idle);
         }
     }
 }
 
-fn check_idle(app: &AppHandle) {
+fn check_idle(app: &AppHandle, was_unlocked: &mut bool) {
     let session = app.state::<Session>();
     let now = Instant::now();
     let clipboard = app.state::<ClipboardGuard>();
     clipboard.clear_if_due(now);
-    if session.seconds_until_idle_lock(now).is_none() {
-        // Locked, however it happened: nothing copied from the record stays behind.
+    let unlocked = session.seconds_until_idle_lock(now).is_some();
+    if std::mem::replace(was_unlocked, unlocked) && !unlocked {
+        // Just locked, however it happened: nothing copied from the record stays behind.
         clipboard.clear_now();
     }
     if session.lock_if_idle(now) {

@@ -12,10 +12,8 @@ export async function copyText(text: string): Promise<string | null> {
 
 /** Reports every copy and cut in the page; returns the function that stops it. */
 export function watchCopies(target: Document = document): () => void {
-  const onCopy = () => {
-    // The copy event fires before the clipboard is written.
-    setTimeout(() => void commands.clipboardWatch(), 200);
-  };
+  // The copy event fires before the clipboard is written; Rust waits a moment.
+  const onCopy = () => void commands.clipboardWatch();
   target.addEventListener("copy", onCopy);
   target.addEventListener("cut", onCopy);
   return () => {
