@@ -15,7 +15,7 @@ UI_STAMP := ui/node_modules/.package-lock.json
 E2E_STAMP := tests/e2e/node_modules/.package-lock.json
 
 .PHONY: help run test deps system-deps npm-deps tools ui app bindings \
-        fmt lint rust-test keychain-test ui-test e2e bench
+        fmt lint rust-test keychain-test ui-test e2e bench bench-desktop fhir-test
 
 help:
 	@echo "make run    install what is missing, build, open Confidant (under Xvfb without a display)"
@@ -58,7 +58,7 @@ run: system-deps npm-deps app
 
 # ---- testing ------------------------------------------------------------------
 
-test: deps ui fmt lint rust-test keychain-test ui-test e2e
+test: deps ui fmt lint rust-test keychain-test ui-test e2e fhir-test
 	@echo "make test: all checks passed"
 
 fmt:
@@ -83,3 +83,14 @@ bench:
 
 e2e: app tools $(E2E_STAMP)
 	cd tests/e2e && CONFIDANT_APP_BINARY="$(APP_BINARY)" TAURI_DRIVER="$(TAURI_DRIVER)" npm test --silent
+
+# Start-up time and memory against an empty Tauri window (docs/benchmarks.md):
+# builds the UI, both release binaries and bench/empty-window; about 10 min.
+bench-desktop: $(UI_STAMP) $(E2E_STAMP) tools
+	bash scripts/bench-desktop.sh
+
+# The FHIR R4 bundle of an export, checked by an independent validator (Python
+# fhir.resources in a pinned venv, scripts/fhir-venv.sh) as well as in Rust.
+fhir-test: system-deps
+	python="$$(bash scripts/fhir-venv.sh)"; \
+	CONFIDANT_FHIR_PYTHON="$$python" cargo test -p confidant-export --test fhir

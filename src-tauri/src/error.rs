@@ -69,6 +69,8 @@ pub enum ErrorCode {
     ReauthenticationRequired,
     /// A setting out of range.
     InvalidSetting,
+    /// A transfer file's record cannot be imported (altered, invalid).
+    TransferInvalid,
     /// A file could not be read or written.
     Io,
     /// The database reported an error.
@@ -150,6 +152,7 @@ mod tests {
             Error::DestructionNotConfirmed { code: "C-0001".to_owned() },
             Error::ReauthenticationRequired,
             Error::InvalidSetting { name: "auto-lock time", allowed: "between 1 and 60 minutes" },
+            Error::TransferInvalid { problem: "note 3: the signature does not match the note".to_owned() },
             Error::Io { action: "write vault.keys", source: std::io::Error::other("disk full") },
         ];
         for error in errors {

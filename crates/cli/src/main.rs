@@ -8,6 +8,7 @@
 
 mod records;
 mod secrets;
+mod transfer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,9 +29,11 @@ Exit codes:
   1  any other error
   2  usage error: bad arguments (including a malformed field, an unknown client
      or note, a client code already taken), or a secret needed but no terminal
-  3  wrong passphrase or recovery key (including a recovery key with a typo)
+  3  wrong passphrase or recovery key (including a recovery key with a typo), or a
+     transfer file's wrong passphrase / a file meant for another vault's key
   4  vault missing or damaged
   5  locked out after too many wrong attempts: wait and retry
+  6  a transfer file that is damaged, altered, malformed or of an unknown version
 
 Secrets are read from the terminal without echo, or non-interactively from
 --passphrase-file / CONFIDANT_PASSPHRASE, --new-passphrase-file /
@@ -123,6 +126,17 @@ enum Command {
         #[command(subcommand)]
         action: records::SignerCommand,
     },
+    /// Export one client's record to an encrypted `.confidant` transfer file.
+    Export(transfer::ExportArgs),
+    /// Check and import a `.confidant` transfer file as a new client.
+    Import(transfer::ImportArgs),
+    /// Save a chart or one note as PDF (NOT encrypted).
+    Print(transfer::PrintArgs),
+    /// This vault's age identity for receiving transfer files.
+    Identity {
+        #[command(subcommand)]
+        action: transfer::IdentityCommand,
+    },
     /// Fill the vault with deterministic, obviously synthetic demo clients and notes.
     Demo {
         /// How many clients.
@@ -171,7 +185,17 @@ enum PassphraseAction {
 enum Failure {
     Usage(String),
     Vault(Error),
+    Transfer(confidant_export::files::Error),
     Other(anyhow::Error),
+}
+
+impl From<confidant_export::files::Error> for Failure {
+    fn from(error: confidant_export::files::Error) -> Self {
+        match error {
+            confidant_export::files::Error::Vault(error) => Failure::Vault(error),
+            other => Failure::Transfer(other),
+        }
+    }
 }
 
 impl From<Error> for Failure {
@@ -185,6 +209,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => 2,
             Failure::Vault(error) => exit_code_for(error),
+            Failure::Transfer(error) => transfer_exit_code(error),
             Failure::Other(_) => 1,
         }
     }
@@ -193,6 +218,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => "usage",
             Failure::Vault(error) => error.code(),
+            Failure::Transfer(error) => error.code(),
             Failure::Other(_) => "other",
         }
     }
@@ -201,6 +227,7 @@ impl Failure {
         match self {
             Failure::Usage(message) => message.clone(),
             Failure::Vault(error) => error.to_string(),
+            Failure::Transfer(error) => error.to_string(),
             Failure::Other(error) => format!("{error:#}"),
         }
     }
@@ -219,10 +246,22 @@ fn exit_code_for(error: &Error) -> u8 {
         | Error::DatabaseDamaged { .. }
         | Error::VaultTooNew { .. } => 4,
         Error::TooManyAttempts { .. } => 5,
+        Error::TransferInvalid { .. } => 6,
         Error::InvalidInput { .. }
         | Error::NotFound { .. }
         | Error::ClientCodeTaken { .. }
         | Error::DestructionNotConfirmed { .. } => 2,
+        _ => 1,
+    }
+}
+
+fn transfer_exit_code(error: &confidant_export::files::Error) -> u8 {
+    use confidant_export::transfer::TransferError;
+    match error {
+        confidant_export::files::Error::Vault(error) => exit_code_for(error),
+        confidant_export::files::Error::Transfer(TransferError::WrongPassphrase | TransferError::NotForThisVault) => 3,
+        confidant_export::files::Error::Transfer(TransferError::BadRecipient) => 2,
+        confidant_export::files::Error::Transfer(_) => 6,
         _ => 1,
     }
 }
@@ -393,6 +432,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Search(args) => with_vault(&location, &sources, keychain, |vault, passphrase| {
             records::search(vault, passphrase, args, cli.json)
         })?,
+        Command::Export(args) => with_vault(&location, &sources, keychain, |vault, passphrase| {
+            transfer::export(vault, passphrase, args, cli.json)
+        })?,
+        Command::Import(args) => {
+            with_vault(&location, &sources, keychain, |vault, _| transfer::import(vault, args, cli.json))?
+        }
+        Command::Print(args) => {
+            with_vault(&location, &sources, keychain, |vault, _| transfer::print(vault, args, cli.json))?
+        }
+        Command::Identity { action } => {
+            with_vault(&location, &sources, keychain, |vault, _| transfer::identity(vault, action, cli.json))?
+        }
         Command::Reindex => with_vault(&location, &sources, keychain, |vault, _| records::reindex(vault, cli.json))?,
         Command::Signer { action } => {
             with_vault(&location, &sources, keychain, |vault, _| records::signer(vault, action, cli.json))?

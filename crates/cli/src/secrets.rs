@@ -42,7 +42,7 @@ impl SecretSources {
     }
 }
 
-fn read_secret(file: Option<PathBuf>, variable: &str, prompt: &str, confirm: bool) -> Result<String, Failure> {
+pub fn read_secret(file: Option<PathBuf>, variable: &str, prompt: &str, confirm: bool) -> Result<String, Failure> {
     if let Some(path) = file {
         let contents = Zeroizing::new(
             std::fs::read_to_string(&path)

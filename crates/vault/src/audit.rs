@@ -78,6 +78,12 @@ pub enum EventKind {
     RetentionOverridden,
     /// A client's record was destroyed (detail: code, date span, counts; no PHI).
     ClientDestroyed,
+    /// A client's record was exported to a transfer file (object: client id; detail: counts, file hash).
+    RecordExported,
+    /// A client's record was imported from a transfer file (object: client id; detail: counts).
+    RecordImported,
+    /// A chart or note was printed or saved as PDF (object: client id; detail: note id, pages).
+    RecordPrinted,
 }
 
 impl EventKind {
@@ -113,6 +119,9 @@ impl EventKind {
             EventKind::AccountingProduced => "accounting_produced",
             EventKind::RetentionOverridden => "retention_overridden",
             EventKind::ClientDestroyed => "client_destroyed",
+            EventKind::RecordExported => "record_exported",
+            EventKind::RecordImported => "record_imported",
+            EventKind::RecordPrinted => "record_printed",
         }
     }
 }

@@ -230,7 +230,7 @@ fn next_code(connection: &Connection) -> Result<String> {
     Ok(format!("C-{:04}", highest.unwrap_or(0) + 1))
 }
 
-fn check_code(code: &str) -> Result<String> {
+pub(crate) fn check_code(code: &str) -> Result<String> {
     let code = code.trim();
     let valid = !code.is_empty()
         && code.chars().count() <= MAX_CODE_CHARS
@@ -244,7 +244,7 @@ fn check_code(code: &str) -> Result<String> {
     Ok(code.to_owned())
 }
 
-fn optional_detail(field: &'static str, value: Option<String>) -> Result<Option<String>> {
+pub(crate) fn optional_detail(field: &'static str, value: Option<String>) -> Result<Option<String>> {
     let value = value.map(|text| text.trim().to_owned()).filter(|text| !text.is_empty());
     if value.as_ref().is_some_and(|text| text.chars().count() > MAX_DETAIL_CHARS) {
         return Err(Error::InvalidInput { field, problem: format!("use at most {MAX_DETAIL_CHARS} characters") });

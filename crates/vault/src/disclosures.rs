@@ -402,7 +402,7 @@ fn row_to_consent(row: &rusqlite::Row<'_>) -> rusqlite::Result<Consent> {
     })
 }
 
-fn name_of<T: Serialize>(value: &T) -> String {
+pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
@@ -410,7 +410,7 @@ fn parse_name<T: for<'de> Deserialize<'de>>(name: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::from(name)).ok()
 }
 
-fn required(field: &'static str, text: &str, maximum: usize) -> Result<String> {
+pub(crate) fn required(field: &'static str, text: &str, maximum: usize) -> Result<String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::InvalidInput { field, problem: "cannot be empty".to_owned() });
@@ -421,7 +421,7 @@ fn required(field: &'static str, text: &str, maximum: usize) -> Result<String> {
     Ok(text.to_owned())
 }
 
-fn optional(field: &'static str, text: Option<String>, maximum: usize) -> Result<Option<String>> {
+pub(crate) fn optional(field: &'static str, text: Option<String>, maximum: usize) -> Result<Option<String>> {
     match text.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) => required(field, text, maximum).map(Some),
         None => Ok(None),

@@ -152,6 +152,13 @@ pub enum Error {
         /// The allowed values, e.g. "between 1 and 60 minutes".
         allowed: &'static str,
     },
+    /// A transfer file's record is not one this vault can import. Names ids and
+    /// fields only, never record text.
+    #[error("this transfer file cannot be imported: {problem}; nothing was changed")]
+    TransferInvalid {
+        /// What is wrong, e.g. "note 3: the signature does not match the note".
+        problem: String,
+    },
     /// A file operation failed.
     #[error("could not {action}: {source}; check that the disk has space and the vault folder is writable")]
     Io {
@@ -200,6 +207,7 @@ impl Error {
             Error::DestructionNotConfirmed { .. } => "destruction_not_confirmed",
             Error::ReauthenticationRequired => "reauthentication_required",
             Error::InvalidSetting { .. } => "invalid_setting",
+            Error::TransferInvalid { .. } => "transfer_invalid",
             Error::Io { .. } => "io",
             Error::Database(_) => "database",
         }

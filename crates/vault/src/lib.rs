@@ -24,6 +24,7 @@ mod session;
 mod storage;
 mod strength;
 pub mod templates;
+pub mod transfer;
 mod vault;
 
 pub use error::{Error, Result};

@@ -111,7 +111,7 @@ pub struct NoteContent {
 }
 
 /// Draft or signed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteStatus {
     /// Still being written.
@@ -173,6 +173,17 @@ pub struct Note {
     pub created_at: String,
     /// When last saved (RFC 3339).
     pub updated_at: String,
+    /// For a note imported from another vault: where from (code, export time, app).
+    pub imported_from: Option<String>,
+    /// The row ids its signature hash covers, when it was signed in another vault.
+    pub signed_as: Option<crate::transfer::SignedAs>,
+}
+
+impl Note {
+    /// The note and client ids its hash covers: those it was signed under.
+    pub fn hash_ids(&self) -> (i64, i64) {
+        self.signed_as.map_or((self.id, self.client_id), |ids| (ids.note_id, ids.client_id))
+    }
 }
 
 /// One saved version of a draft.
@@ -349,7 +360,7 @@ impl Vault {
     /// Adds an addendum (reason and text) to a signed note.
     pub fn add_addendum(&mut self, note_id: i64, reason: &str, text: &str) -> Result<Addendum> {
         let note = self.load_note(note_id)?;
-        let Some(signature) = note.signature else {
+        let Some(signature) = note.signature.as_ref() else {
             return Err(Error::InvalidInput {
                 field: "addendum",
                 problem: "only signed notes take addenda; edit the draft instead".to_owned(),
@@ -360,8 +371,9 @@ impl Vault {
         check_text("addendum text", text, 1, MAX_ADDENDUM_CHARS)?;
         let (author, credentials) = self.signer()?.ok_or(Error::SignerNotSet)?;
         let created_at = now();
+        let (hash_note_id, _) = note.hash_ids();
         let content_hash =
-            addendum_hash(note_id, &signature.content_hash, reason, text, &author, &credentials, &created_at)?;
+            addendum_hash(hash_note_id, &signature.content_hash, reason, text, &author, &credentials, &created_at)?;
         let transaction = self.connection_mut().transaction()?;
         transaction.execute(
             "INSERT INTO addendum (note_id, reason, text, author, author_credentials, created_at, content_hash)
@@ -397,9 +409,10 @@ impl Vault {
             report.n_signed_notes += 1;
             let note = self.load_note(note_id)?;
             let Some(signature) = &note.signature else { continue };
+            let (hash_note_id, hash_client_id) = note.hash_ids();
             let recomputed = note_hash(
-                note.id,
-                note.client_id,
+                hash_note_id,
+                hash_client_id,
                 &note.content,
                 &signature.signed_by,
                 &signature.credentials,
@@ -411,7 +424,7 @@ impl Vault {
             for addendum in &note.addenda {
                 report.n_addenda += 1;
                 let recomputed = addendum_hash(
-                    note.id,
+                    hash_note_id,
                     &signature.content_hash,
                     &addendum.reason,
                     &addendum.text,
@@ -445,7 +458,8 @@ fn load_note(connection: &Connection, note_id: i64) -> Result<Note> {
         .query_row(
             "SELECT n.id, n.client_id, c.code, n.kind, n.template, n.session_date, n.start_time, n.duration_minutes,
                     n.modality, n.service_code, n.diagnosis_codes, n.risk, n.sections, n.status, n.signed_at,
-                    n.signed_by, n.signer_credentials, n.content_hash, n.created_at, n.updated_at
+                    n.signed_by, n.signer_credentials, n.content_hash, n.created_at, n.updated_at,
+                    n.imported_from, n.signed_as_note_id, n.signed_as_client_id
              FROM note n JOIN client c ON c.id = n.client_id WHERE n.id = ?1",
             [note_id],
             |row| {
@@ -469,6 +483,7 @@ fn load_note(connection: &Connection, note_id: i64) -> Result<Note> {
                         row.get::<_, Option<String>>(17)?,
                     ),
                     (row.get::<_, String>(18)?, row.get::<_, String>(19)?),
+                    (row.get::<_, Option<String>>(20)?, row.get::<_, Option<i64>>(21)?, row.get::<_, Option<i64>>(22)?),
                 ))
             },
         )
@@ -480,6 +495,7 @@ fn load_note(connection: &Connection, note_id: i64) -> Result<Note> {
         json,
         sig,
         times,
+        origin,
     ) = row;
     let content = NoteContent {
         kind,
@@ -527,6 +543,11 @@ fn load_note(connection: &Connection, note_id: i64) -> Result<Note> {
         addenda,
         created_at: times.0,
         updated_at: times.1,
+        imported_from: origin.0,
+        signed_as: match (origin.1, origin.2) {
+            (Some(note_id), Some(client_id)) => Some(crate::transfer::SignedAs { note_id, client_id }),
+            _ => None,
+        },
     })
 }
 
@@ -609,7 +630,7 @@ pub(crate) fn note_hash(
     Ok(hex::encode(Sha256::digest(to_json(&canonical)?.as_bytes())))
 }
 
-fn addendum_hash(
+pub(crate) fn addendum_hash(
     note_id: i64,
     note_hash: &str,
     reason: &str,
@@ -717,7 +738,7 @@ pub fn validate(mut content: NoteContent) -> Result<NoteContent> {
     Ok(content)
 }
 
-fn check_text(field: &'static str, text: &str, minimum: usize, maximum: usize) -> Result<()> {
+pub(crate) fn check_text(field: &'static str, text: &str, minimum: usize, maximum: usize) -> Result<()> {
     let n_chars = text.chars().count();
     if n_chars < minimum {
         return Err(Error::InvalidInput { field, problem: "cannot be empty".to_owned() });

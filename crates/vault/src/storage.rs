@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_consents_disclosures.sql"),
     include_str!("../migrations/0005_retention.sql"),
     include_str!("../migrations/0006_search_filters.sql"),
+    include_str!("../migrations/0007_transfer.sql"),
 ];
 
 /// The newest schema version this build knows.

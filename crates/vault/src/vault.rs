@@ -790,11 +790,11 @@ impl Vault {
     }
 }
 
-fn get_setting(connection: &Connection, name: &str) -> Result<Option<String>> {
+pub(crate) fn get_setting(connection: &Connection, name: &str) -> Result<Option<String>> {
     Ok(connection.query_row("SELECT value FROM setting WHERE name = ?1", [name], |row| row.get(0)).optional()?)
 }
 
-fn set_setting(connection: &Connection, name: &str, value: &str) -> Result<()> {
+pub(crate) fn set_setting(connection: &Connection, name: &str, value: &str) -> Result<()> {
     connection.execute(
         "INSERT INTO setting (name, value) VALUES (?1, ?2)
          ON CONFLICT (name) DO UPDATE SET value = excluded.value",

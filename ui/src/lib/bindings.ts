@@ -309,6 +309,8 @@ export type ErrorCode =
 "reauthentication_required" | 
 /**  A setting out of range. */
 "invalid_setting" | 
+/**  A transfer file's record cannot be imported (altered, invalid). */
+"transfer_invalid" | 
 /**  A file could not be read or written. */
 "io" | 
 /**  The database reported an error. */

@@ -41,6 +41,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   io: "Confidant could not write to the disk. Check that the disk has free space, then try again.",
   database: "The vault reported an unexpected error. Nothing was lost; please try again.",
   internal: "Something went wrong inside Confidant. Nothing was changed; please try again.",
+  transfer_invalid: "This transfer file cannot be imported: it was altered or is not valid. Nothing was changed.",
   clipboard_unavailable: "The clipboard cannot be reached, so nothing was copied. Select the text and copy it instead.",
 };
 
