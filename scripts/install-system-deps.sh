@@ -8,7 +8,7 @@ packages=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth webkit2gtk-driver
   dbus dbus-x11 libdbus-1-dev gnome-keyring librsvg2-bin
-  imagemagick xclip xdotool python3-venv poppler-utils
+  imagemagick xclip xdotool python3-venv poppler-utils age
 )
 
 missing=()

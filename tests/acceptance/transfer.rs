@@ -508,3 +508,54 @@ fn generated_passphrases_are_seven_distinct_list_words() {
     assert_ne!(*first, *second);
     assert!(first.chars().all(|c| c.is_ascii_lowercase() || c == ' '));
 }
+
+/// Runs `program args…` with `input` on stdin; returns stdout (nothing touches disk).
+fn pipe(program: &str, args: &[&str], input: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{program} (make test installs it): {error}"));
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("run");
+    writer.join().expect("writer");
+    assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
+    output.stdout
+}
+
+#[test]
+fn debians_age_tool_opens_an_export_for_a_public_key_and_pdftotext_reads_its_chart() {
+    let mut a = vault_a();
+    let (secret, public) = transfer::new_identity();
+    let path = a.folder.path().join("for-age.confidant");
+    files::export_to_file(
+        &mut a.vault,
+        "C-0002",
+        &transfer_scope(),
+        &recipient(),
+        &Protection::Recipient(&public),
+        &path,
+    )
+    .expect("export");
+    // A throw-away test identity, written only for the age tool to read.
+    let identity_path = a.folder.path().join("test-identity.txt");
+    std::fs::write(&identity_path, format!("{}\n", secret.as_str())).expect("identity file");
+    let archive =
+        pipe("age", &["-d", "-i", identity_path.to_str().expect("path")], &std::fs::read(&path).expect("file"));
+    let members = transfer::read_members(&archive).expect("a tar of the four members");
+    assert_eq!(
+        members.keys().copied().collect::<Vec<_>>(),
+        ["chart.pdf", "fhir-bundle.json", "manifest.json", "record.json"]
+    );
+    let text = String::from_utf8(pipe("pdftotext", &["-", "-"], &members["chart.pdf"])).expect("utf-8");
+    assert!(text.contains("Sleep better."), "the chart shows the note text");
+    assert!(text.contains("Session was 45 minutes."), "and the addendum");
+    assert!(text.contains("Confidential"));
+}
