@@ -20,7 +20,7 @@ pub const CLEAR_AFTER: Duration = Duration::from_secs(30);
 /// The operating system's clipboard, or a fake in tests.
 pub trait ClipboardBackend: Send {
     /// Puts `text` on the clipboard.
-    fn set_text(&mut self, text: &str) -> Result<(), String>;
+    fn set_text(&mut self, text: &str) -> Result<(), ClipboardUnavailable>;
     /// The clipboard's text, if it holds text.
     fn text(&mut self) -> Option<Zeroizing<String>>;
     /// Empties the clipboard.
@@ -92,7 +92,7 @@ impl ClipboardGuard {
     /// Copies `text` and arms the clear.
     pub fn copy(&self, text: &str, now: Instant) -> Result<(), ClipboardUnavailable> {
         let mut state = self.state();
-        self.backend(&mut state)?.set_text(text).map_err(|_| ClipboardUnavailable)?;
+        self.backend(&mut state)?.set_text(text)?;
         state.armed = Some(Armed { digest: digest(text), deadline: now + self.clear_after });
         Ok(())
     }
@@ -157,8 +157,8 @@ fn open_system_clipboard() -> Option<Box<dyn ClipboardBackend>> {
 struct SystemClipboard(arboard::Clipboard);
 
 impl ClipboardBackend for SystemClipboard {
-    fn set_text(&mut self, text: &str) -> Result<(), String> {
-        self.0.set_text(text).map_err(|error| error.to_string())
+    fn set_text(&mut self, text: &str) -> Result<(), ClipboardUnavailable> {
+        self.0.set_text(text).map_err(|_| ClipboardUnavailable)
     }
 
     fn text(&mut self) -> Option<Zeroizing<String>> {
@@ -186,7 +186,7 @@ mod tests {
 
     struct Fake;
     impl ClipboardBackend for Fake {
-        fn set_text(&mut self, text: &str) -> Result<(), String> {
+        fn set_text(&mut self, text: &str) -> Result<(), ClipboardUnavailable> {
             *fake_text().lock().unwrap() = Some(text.to_owned());
             Ok(())
         }
