@@ -85,7 +85,8 @@ e2e: app tools $(E2E_STAMP)
 	cd tests/e2e && CONFIDANT_APP_BINARY="$(APP_BINARY)" TAURI_DRIVER="$(TAURI_DRIVER)" npm test --silent
 
 # Start-up time and memory against an empty Tauri window (docs/benchmarks.md):
-# builds the UI, both release binaries and bench/empty-window; about 10 min.
+# builds the UI, both release binaries and bench/empty-window; about 15 min on an
+# idle machine, longer on a busy one (it waits for calm and quiet moments).
 bench-desktop: $(UI_STAMP) $(E2E_STAMP) tools
 	bash scripts/bench-desktop.sh
 
