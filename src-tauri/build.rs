@@ -50,6 +50,12 @@ const APP_COMMANDS: &[&str] = &[
     "retention_due",
     "retention_override",
     "client_destroy",
+    "transfer_suggest_path",
+    "transfer_export",
+    "transfer_import_preview",
+    "transfer_import",
+    "transfer_identity_show",
+    "print_pdf",
 ];
 
 fn main() {

@@ -79,6 +79,44 @@ pub enum ErrorCode {
     Internal,
     /// The system clipboard cannot be reached (the only code the shell adds).
     ClipboardUnavailable,
+    /// Not an age-encrypted transfer file.
+    TransferNotAge,
+    /// The transfer file's passphrase is wrong.
+    TransferWrongPassphrase,
+    /// The transfer file was encrypted for another key.
+    TransferNotForThisVault,
+    /// Opened with a passphrase instead of a key, or the reverse.
+    TransferWrongUnlockMethod,
+    /// The file asks for too much work to open.
+    TransferExcessiveWork,
+    /// Truncated or altered ciphertext.
+    TransferDamaged,
+    /// Beyond the documented size limits.
+    TransferTooLarge,
+    /// A member the format does not have (or a path trick).
+    TransferUnexpectedMember,
+    /// A member twice.
+    TransferDuplicateMember,
+    /// A member missing.
+    TransferMissingMember,
+    /// A link or device instead of a file.
+    TransferNotAFile,
+    /// The archive is broken.
+    TransferMalformedArchive,
+    /// manifest.json is broken.
+    TransferMalformedManifest,
+    /// A newer format version.
+    TransferUnknownVersion,
+    /// A member differs from the manifest.
+    TransferMemberMismatch,
+    /// The manifest's counts differ from the record.
+    TransferCountMismatch,
+    /// record.json is broken.
+    TransferMalformedRecord,
+    /// Not an age public key.
+    TransferBadRecipient,
+    /// The PDF could not be made.
+    PdfFailed,
 }
 
 /// The error every command returns.
@@ -100,6 +138,19 @@ impl CommandError {
             code: ErrorCode::ClipboardUnavailable,
             message: "the clipboard cannot be reached".to_owned(),
             retry_after_seconds: None,
+        }
+    }
+}
+
+impl From<confidant_export::files::Error> for CommandError {
+    fn from(error: confidant_export::files::Error) -> Self {
+        match error {
+            confidant_export::files::Error::Vault(error) => error.into(),
+            other => CommandError {
+                code: serde_json::from_value(serde_json::Value::from(other.code())).unwrap_or(ErrorCode::Internal),
+                message: other.to_string(),
+                retry_after_seconds: None,
+            },
         }
     }
 }
@@ -161,6 +212,38 @@ mod tests {
             assert_eq!(crossed["code"], vault_code, "the UI sees the vault's own code");
             assert_ne!(crossed["code"], "internal", "{vault_code} has no ErrorCode variant");
             assert!(crossed["message"].as_str().is_some_and(|message| !message.is_empty()));
+        }
+    }
+
+    #[test]
+    fn every_transfer_error_crosses_with_its_own_stable_code() {
+        use confidant_export::transfer::TransferError as T;
+        let errors = vec![
+            T::NotATransferFile,
+            T::WrongPassphrase,
+            T::NotForThisVault,
+            T::WrongUnlockMethod { expected: "a passphrase" },
+            T::ExcessiveWork { required: 22 },
+            T::Damaged,
+            T::TooLarge { what: "record.json".to_owned(), limit_mib: 128 },
+            T::UnexpectedMember { name: "../x".to_owned() },
+            T::DuplicateMember { name: "record.json".to_owned() },
+            T::MissingMember { name: "chart.pdf" },
+            T::NotAFile { name: "record.json".to_owned() },
+            T::MalformedArchive,
+            T::MalformedManifest,
+            T::UnknownVersion { version: 2 },
+            T::MemberMismatch { name: "chart.pdf".to_owned() },
+            T::CountMismatch { what: "notes", claimed: 3, found: 2 },
+            T::MalformedRecord,
+            T::BadRecipient,
+        ];
+        for error in errors {
+            let code = error.code();
+            let crossed = serde_json::to_value(CommandError::from(confidant_export::files::Error::from(error)))
+                .expect("serialises");
+            assert_eq!(crossed["code"], code);
+            assert_ne!(crossed["code"], "internal", "{code} has no ErrorCode variant");
         }
     }
 

@@ -9,6 +9,7 @@ mod error;
 mod lock_watch;
 mod record_commands;
 mod record_dto;
+mod transfer_commands;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,6 +70,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             record_commands::retention_due,
             record_commands::retention_override,
             record_commands::client_destroy,
+            transfer_commands::transfer_suggest_path,
+            transfer_commands::transfer_export,
+            transfer_commands::transfer_import_preview,
+            transfer_commands::transfer_import,
+            transfer_commands::transfer_identity_show,
+            transfer_commands::print_pdf,
         ])
         .events(tauri_specta::collect_events![dto::VaultLocked, dto::LockWarning])
         // Every DTO goes one way only; one TypeScript type per Rust type.

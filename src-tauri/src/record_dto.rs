@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Mirrors a vault enum as a typed, snake_case string union for the bindings,
 /// with conversions both ways (the vault crate knows nothing of specta).
+#[macro_export]
 macro_rules! mirror_enum {
     ($(#[$meta:meta])* $name:ident <=> $vault:path { $($variant:ident),+ $(,)? }) => {
         $(#[$meta])*

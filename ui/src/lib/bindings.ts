@@ -107,6 +107,18 @@ export const commands = {
 	retentionOverride: (code: string, keepUntil: string, reason: string) => typedError<null, CommandError>(__TAURI_INVOKE("retention_override", { code, keepUntil, reason })),
 	/**  Destroys a client's whole record; `confirmation` must be its code. */
 	clientDestroy: (code: string, confirmation: string) => typedError<DestructionDto, CommandError>(__TAURI_INVOKE("client_destroy", { code, confirmation })),
+	/**  Where files go unless the therapist picks another folder: Documents (or home). */
+	transferSuggestPath: (fileName: string) => __TAURI_INVOKE<string>("transfer_suggest_path", { fileName }),
+	/**  Exports a client's record to an encrypted transfer file and records the disclosure. */
+	transferExport: (request: ExportRequestDto) => typedError<ExportResultDto, CommandError>(__TAURI_INVOKE("transfer_export", { request })),
+	/**  Opens and checks a transfer file; writes nothing. */
+	transferImportPreview: (path: string, unlock: UnlockDto) => typedError<ImportPreviewDto, CommandError>(__TAURI_INVOKE("transfer_import_preview", { path, unlock })),
+	/**  Imports a transfer file as a new client; returns its code. */
+	transferImport: (path: string, unlock: UnlockDto, newCode: string | null) => typedError<string, CommandError>(__TAURI_INVOKE("transfer_import", { path, unlock, newCode })),
+	/**  This vault's age public key (`age1…`), made on first use. */
+	transferIdentityShow: () => typedError<string, CommandError>(__TAURI_INVOKE("transfer_identity_show")),
+	/**  Saves a chart (or one note) as an unencrypted PDF where the therapist chose. */
+	printPdf: (clientCode: string, noteId: number | null, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("print_pdf", { clientCode, noteId, path })),
 };
 
 /** Events */
@@ -318,7 +330,118 @@ export type ErrorCode =
 /**  Anything else. */
 "internal" | 
 /**  The system clipboard cannot be reached (the only code the shell adds). */
-"clipboard_unavailable";
+"clipboard_unavailable" | 
+/**  Not an age-encrypted transfer file. */
+"transfer_not_age" | 
+/**  The transfer file's passphrase is wrong. */
+"transfer_wrong_passphrase" | 
+/**  The transfer file was encrypted for another key. */
+"transfer_not_for_this_vault" | 
+/**  Opened with a passphrase instead of a key, or the reverse. */
+"transfer_wrong_unlock_method" | 
+/**  The file asks for too much work to open. */
+"transfer_excessive_work" | 
+/**  Truncated or altered ciphertext. */
+"transfer_damaged" | 
+/**  Beyond the documented size limits. */
+"transfer_too_large" | 
+/**  A member the format does not have (or a path trick). */
+"transfer_unexpected_member" | 
+/**  A member twice. */
+"transfer_duplicate_member" | 
+/**  A member missing. */
+"transfer_missing_member" | 
+/**  A link or device instead of a file. */
+"transfer_not_a_file" | 
+/**  The archive is broken. */
+"transfer_malformed_archive" | 
+/**  manifest.json is broken. */
+"transfer_malformed_manifest" | 
+/**  A newer format version. */
+"transfer_unknown_version" | 
+/**  A member differs from the manifest. */
+"transfer_member_mismatch" | 
+/**  The manifest's counts differ from the record. */
+"transfer_count_mismatch" | 
+/**  record.json is broken. */
+"transfer_malformed_record" | 
+/**  Not an age public key. */
+"transfer_bad_recipient" | 
+/**  The PDF could not be made. */
+"pdf_failed";
+
+/**  Transfer of care, or the client's own copy. */
+export type ExportPurpose = "transfer_of_care" | "client_copy";
+
+/**  What to export and for whom. */
+export type ExportRequestDto = {
+	/**  The client's code. */
+	client_code: string,
+	/**  Transfer of care or client copy. */
+	purpose: ExportPurpose,
+	/**  Include drafts. */
+	include_drafts: boolean,
+	/**  Include psychotherapy notes (needs the passphrase again). */
+	include_psychotherapy: boolean,
+	/**  First session date. */
+	from: string | null,
+	/**  Last session date. */
+	to: string | null,
+	/**  Who receives it. */
+	recipient_name: string,
+	/**  Their address. */
+	recipient_address: string | null,
+	/**  Where to write the file. */
+	path: string,
+	/**  How to protect it. */
+	protection: ProtectionDto,
+};
+
+/**  What an export wrote. */
+export type ExportResultDto = {
+	/**  The file. */
+	path: string,
+	/**  Its size in bytes. */
+	bytes: number,
+	/**  Its SHA-256. */
+	sha256: string,
+	/**  Notes included. */
+	n_notes: number,
+	/**  The generated passphrase, shown once (only for `generated_passphrase`). */
+	generated_passphrase: string | null,
+};
+
+/**  What an import would bring in. */
+export type ImportPreviewDto = {
+	/**  The client's code in the file. */
+	client_code: string,
+	/**  Whether that code is taken here. */
+	code_taken: boolean,
+	/**  Notes. */
+	n_notes: number,
+	/**  Signed notes. */
+	n_signed: number,
+	/**  Drafts. */
+	n_drafts: number,
+	/**  Psychotherapy notes. */
+	n_psychotherapy: number,
+	/**  Addenda. */
+	n_addenda: number,
+	/**  Consents. */
+	n_consents: number,
+	/**  Disclosures. */
+	n_disclosures: number,
+	/**  First session. */
+	first_session: string | null,
+	/**  Last session. */
+	last_session: string | null,
+	/**  When the file was made. */
+	exported_at: string,
+	/**  Made by this Confidant version. */
+	app_version: string,
+	/**  Why it was made. */
+	purpose: ExportPurpose,
+};
 
 /**  Sent every second during the last 30 s before the idle lock. */
 export type LockWarning = {
@@ -380,6 +503,19 @@ export type PassphraseStrengthDto = {
 	/**  What to change. */
 	advice: string | null,
 };
+
+/**  How the export file is protected. */
+export type ProtectionDto = 
+/**  A new seven-word passphrase, returned once to show the therapist. */
+{ kind: "generated_passphrase" } | 
+/**  A passphrase the therapist typed. */
+{ kind: "passphrase"; 
+/**  The passphrase. */
+passphrase: SecretInput } | 
+/**  The receiving vault's age public key (`age1…`). */
+{ kind: "recipient"; 
+/**  The key. */
+public_key: string };
 
 /**
  *  The recovery key, shown once on the recovery kit. The only secret that
@@ -471,6 +607,15 @@ export type TemplateSectionDto = {
 	heading: string,
 	hint: string,
 };
+
+/**  How to open a transfer file. */
+export type UnlockDto = 
+/**  The passphrase it was sent with. */
+{ kind: "passphrase"; 
+/**  The passphrase. */
+passphrase: SecretInput } | 
+/**  This vault's own identity. */
+{ kind: "identity" };
 
 /**  Sent when Rust locked the vault on its own (idle, sleep, screen lock). */
 export type VaultLocked = {

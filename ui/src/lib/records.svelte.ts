@@ -8,6 +8,7 @@ import {
   type TemplateDto,
 } from "./bindings";
 import { messageFor } from "./errors";
+import { panel } from "./panel.svelte";
 
 class RecordsStore {
   clients = $state<ClientDto[]>([]);
@@ -16,6 +17,8 @@ class RecordsStore {
   note = $state<NoteDto | null>(null);
   templates = $state<TemplateDto[]>([]);
   problem = $state<string | null>(null);
+  /** Bumped when something outside the chart's own forms changed it (an export's disclosure). */
+  version = $state(0);
   /** Whether the chart lists psychotherapy notes (after the passphrase was entered again). */
   showPsychotherapy = $state(false);
 
@@ -37,6 +40,7 @@ class RecordsStore {
   }
 
   async openChart(code: string): Promise<void> {
+    if (panel.current?.kind !== "import") panel.close();
     const result = await commands.chartOpen(code);
     if (result.status === "error") {
       this.problem = messageFor(result.error);
@@ -67,6 +71,7 @@ class RecordsStore {
 
   /** Opens a note; resolves to "reauth" when a psychotherapy note needs the passphrase again. */
   async openNote(noteId: number): Promise<string | null> {
+    panel.close();
     const result = await commands.noteOpen(noteId);
     if (result.status === "ok") {
       this.note = result.data;

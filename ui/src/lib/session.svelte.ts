@@ -1,6 +1,7 @@
 // Which screen the app shows, and the few facts about the vault the screens share.
 // Everything here is dropped on lock: the page reloads to the lock screen.
 import { commands, events, type VaultStatusDto } from "./bindings";
+import { panel } from "./panel.svelte";
 import { records } from "./records.svelte";
 
 export type Screen = "loading" | "create" | "kit" | "binding" | "unlock" | "recover" | "home";
@@ -41,6 +42,7 @@ export function reloadToLockScreen(): void {
   session.kitGroups = [];
   session.status = null;
   records.clear();
+  panel.close();
   window.location.reload();
 }
 

@@ -1,0 +1,299 @@
+//! Transfer files and printing: thin commands over `confidant_export::files`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use confidant_export::files;
+use confidant_export::transfer::{self, Protection, Unlock};
+use confidant_vault::Session;
+use confidant_vault::transfer::{ExportRecipient, ExportScope, ImportPreview};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::dto::SecretInput;
+use crate::error::CommandError;
+use crate::mirror_enum;
+
+type CommandResult<T> = Result<T, CommandError>;
+
+mirror_enum!(
+    /// Transfer of care, or the client's own copy.
+    ExportPurpose <=> confidant_vault::transfer::ExportPurpose { TransferOfCare, ClientCopy }
+);
+
+/// How the export file is protected.
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ProtectionDto {
+    /// A new seven-word passphrase, returned once to show the therapist.
+    GeneratedPassphrase,
+    /// A passphrase the therapist typed.
+    Passphrase {
+        /// The passphrase.
+        passphrase: SecretInput,
+    },
+    /// The receiving vault's age public key (`age1…`).
+    Recipient {
+        /// The key.
+        public_key: String,
+    },
+}
+
+/// What to export and for whom.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct ExportRequestDto {
+    /// The client's code.
+    pub client_code: String,
+    /// Transfer of care or client copy.
+    pub purpose: ExportPurpose,
+    /// Include drafts.
+    pub include_drafts: bool,
+    /// Include psychotherapy notes (needs the passphrase again).
+    pub include_psychotherapy: bool,
+    /// First session date.
+    pub from: Option<NaiveDate>,
+    /// Last session date.
+    pub to: Option<NaiveDate>,
+    /// Who receives it.
+    pub recipient_name: String,
+    /// Their address.
+    pub recipient_address: Option<String>,
+    /// Where to write the file.
+    pub path: String,
+    /// How to protect it.
+    pub protection: ProtectionDto,
+}
+
+/// What an export wrote.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct ExportResultDto {
+    /// The file.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: u32,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Notes included.
+    pub n_notes: u32,
+    /// The generated passphrase, shown once (only for `generated_passphrase`).
+    pub generated_passphrase: Option<String>,
+}
+
+/// How to open a transfer file.
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum UnlockDto {
+    /// The passphrase it was sent with.
+    Passphrase {
+        /// The passphrase.
+        passphrase: SecretInput,
+    },
+    /// This vault's own identity.
+    Identity,
+}
+
+/// What an import would bring in.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct ImportPreviewDto {
+    /// The client's code in the file.
+    pub client_code: String,
+    /// Whether that code is taken here.
+    pub code_taken: bool,
+    /// Notes.
+    pub n_notes: u32,
+    /// Signed notes.
+    pub n_signed: u32,
+    /// Drafts.
+    pub n_drafts: u32,
+    /// Psychotherapy notes.
+    pub n_psychotherapy: u32,
+    /// Addenda.
+    pub n_addenda: u32,
+    /// Consents.
+    pub n_consents: u32,
+    /// Disclosures.
+    pub n_disclosures: u32,
+    /// First session.
+    pub first_session: Option<NaiveDate>,
+    /// Last session.
+    pub last_session: Option<NaiveDate>,
+    /// When the file was made.
+    pub exported_at: String,
+    /// Made by this Confidant version.
+    pub app_version: String,
+    /// Why it was made.
+    pub purpose: ExportPurpose,
+}
+
+impl From<ImportPreview> for ImportPreviewDto {
+    fn from(preview: ImportPreview) -> Self {
+        ImportPreviewDto {
+            client_code: preview.client_code,
+            code_taken: preview.code_taken,
+            n_notes: preview.n_notes,
+            n_signed: preview.n_signed,
+            n_drafts: preview.n_drafts,
+            n_psychotherapy: preview.n_psychotherapy,
+            n_addenda: preview.n_addenda,
+            n_consents: preview.n_consents,
+            n_disclosures: preview.n_disclosures,
+            first_session: preview.first_session,
+            last_session: preview.last_session,
+            exported_at: preview.exported_at,
+            app_version: preview.app_version,
+            purpose: preview.purpose.into(),
+        }
+    }
+}
+
+/// Runs `action` on the unlocked vault; errors keep their stable codes.
+fn with_vault<T>(
+    session: &Session,
+    action: impl FnOnce(&mut confidant_vault::Vault) -> Result<T, files::Error>,
+) -> CommandResult<T> {
+    session.with_vault(|vault| Ok(action(vault)))?.map_err(CommandError::from)
+}
+
+fn unlock_secret(session: &Session, unlock: &UnlockDto) -> CommandResult<Option<zeroize::Zeroizing<String>>> {
+    match unlock {
+        UnlockDto::Identity => Ok(Some(
+            session
+                .with_vault(|vault| vault.transfer_identity())?
+                .ok_or_else(|| CommandError::from(files::Error::Transfer(transfer::TransferError::NotForThisVault)))?,
+        )),
+        UnlockDto::Passphrase { .. } => Ok(None),
+    }
+}
+
+/// Where files go unless the therapist picks another folder: Documents (or home).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn transfer_suggest_path(file_name: String) -> String {
+    let name = PathBuf::from(&file_name).file_name().map(|name| name.to_owned()).unwrap_or_default();
+    let folder = dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
+    folder.join(name).to_string_lossy().into_owned()
+}
+
+/// Exports a client's record to an encrypted transfer file and records the disclosure.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn transfer_export(session: State<'_, Session>, request: ExportRequestDto) -> CommandResult<ExportResultDto> {
+    let generated = match request.protection {
+        ProtectionDto::GeneratedPassphrase => {
+            Some(transfer::generate_passphrase().map_err(|error| CommandError::from(files::Error::from(error)))?)
+        }
+        _ => None,
+    };
+    let protection = match (&request.protection, &generated) {
+        (ProtectionDto::Passphrase { passphrase }, _) => Protection::Passphrase(passphrase.expose_secret()),
+        (ProtectionDto::Recipient { public_key }, _) => Protection::Recipient(public_key),
+        (ProtectionDto::GeneratedPassphrase, Some(words)) => Protection::Passphrase(words),
+        (ProtectionDto::GeneratedPassphrase, None) => unreachable!("generated above"),
+    };
+    if let Protection::Passphrase(text) = protection
+        && text.chars().count() < 12
+    {
+        return Err(CommandError::from(confidant_vault::Error::InvalidInput {
+            field: "file passphrase",
+            problem: "use at least 12 characters, or let Confidant generate one".to_owned(),
+        }));
+    }
+    let scope = ExportScope {
+        purpose: request.purpose.into(),
+        include_drafts: request.include_drafts,
+        include_psychotherapy: request.include_psychotherapy,
+        from: request.from,
+        to: request.to,
+    };
+    let recipient = ExportRecipient { name: request.recipient_name, address: request.recipient_address };
+    let summary = with_vault(&session, |vault| {
+        files::export_to_file(
+            vault,
+            &request.client_code,
+            &scope,
+            &recipient,
+            &protection,
+            &PathBuf::from(&request.path),
+        )
+    })?;
+    Ok(ExportResultDto {
+        path: summary.path.to_string_lossy().into_owned(),
+        bytes: u32::try_from(summary.bytes).unwrap_or(u32::MAX),
+        sha256: summary.sha256,
+        n_notes: summary.n_notes,
+        generated_passphrase: generated.map(|words| words.as_str().to_owned()),
+    })
+}
+
+/// Opens and checks a transfer file; writes nothing.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn transfer_import_preview(
+    session: State<'_, Session>,
+    path: String,
+    unlock: UnlockDto,
+) -> CommandResult<ImportPreviewDto> {
+    let identity = unlock_secret(&session, &unlock)?;
+    let unlock = match (&unlock, &identity) {
+        (UnlockDto::Passphrase { passphrase }, _) => Unlock::Passphrase(passphrase.expose_secret()),
+        (UnlockDto::Identity, Some(identity)) => Unlock::Identity(identity),
+        (UnlockDto::Identity, None) => unreachable!("read above"),
+    };
+    with_vault(&session, |vault| Ok(files::preview_file(vault, &PathBuf::from(&path), &unlock)?.1.into()))
+}
+
+/// Imports a transfer file as a new client; returns its code.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn transfer_import(
+    session: State<'_, Session>,
+    path: String,
+    unlock: UnlockDto,
+    new_code: Option<String>,
+) -> CommandResult<String> {
+    let identity = unlock_secret(&session, &unlock)?;
+    let unlock = match (&unlock, &identity) {
+        (UnlockDto::Passphrase { passphrase }, _) => Unlock::Passphrase(passphrase.expose_secret()),
+        (UnlockDto::Identity, Some(identity)) => Unlock::Identity(identity),
+        (UnlockDto::Identity, None) => unreachable!("read above"),
+    };
+    let new_code = new_code.filter(|code| !code.trim().is_empty());
+    with_vault(&session, |vault| {
+        Ok(files::import_file(vault, &PathBuf::from(&path), &unlock, new_code.as_deref())?.code)
+    })
+}
+
+/// This vault's age public key (`age1…`), made on first use.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn transfer_identity_show(session: State<'_, Session>) -> CommandResult<String> {
+    with_vault(&session, |vault| {
+        let secret = match vault.transfer_identity()? {
+            Some(secret) => secret,
+            None => {
+                let (secret, _) = transfer::new_identity();
+                vault.store_transfer_identity(&secret)?;
+                secret
+            }
+        };
+        Ok(transfer::public_key(&secret)?)
+    })
+}
+
+/// Saves a chart (or one note) as an unencrypted PDF where the therapist chose.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn print_pdf(
+    session: State<'_, Session>,
+    client_code: String,
+    note_id: Option<i32>,
+    path: String,
+) -> CommandResult<String> {
+    let note_id = note_id.map(i64::from);
+    with_vault(&session, |vault| {
+        Ok(files::print_to_file(vault, &client_code, note_id, &PathBuf::from(&path))?
+            .path
+            .to_string_lossy()
+            .into_owned())
+    })
+}
