@@ -66,6 +66,7 @@ fmt:
 
 lint: ui
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo check --manifest-path fuzz/Cargo.toml --bins
 
 rust-test: ui
 	cargo test --workspace

@@ -559,3 +559,97 @@ fn debians_age_tool_opens_an_export_for_a_public_key_and_pdftotext_reads_its_cha
     assert!(text.contains("Session was 45 minutes."), "and the addendum");
     assert!(text.contains("Confidential"));
 }
+
+/// `cargo test --release -p confidant-acceptance-tests --test transfer -- --ignored --nocapture`
+/// (docs/benchmarks.md): a 500-note client exported, both ways, and imported.
+#[test]
+#[ignore = "benchmark: run in release with --ignored"]
+fn benchmark_export_and_import_of_a_500_note_client() {
+    let mut a = open_vault("Dana Reyes");
+    let client = a.vault.add_client(NewClient::default()).expect("client");
+    let paragraph = "Talked about the week at work and the argument with her sister; practised naming the feeling \
+                     before answering. Sleep 6–7 hours most nights. ";
+    for index in 0..500u32 {
+        let date = day("2016-01-04") + chrono::Duration::weeks(i64::from(index) / 2);
+        let body = paragraph.repeat(6);
+        let mut content = note(
+            NoteKind::Progress,
+            "soap",
+            &date.to_string(),
+            &[("subjective", &body), ("plan", "Continue weekly CBT.")],
+        );
+        content.session_date = date;
+        let created = a.vault.create_note(&client.code, content).expect("note");
+        a.vault.sign_note(created.id).expect("sign");
+    }
+    let (secret, public) = transfer::new_identity();
+    let median = |mut samples: Vec<f64>| {
+        samples.sort_by(f64::total_cmp);
+        samples[samples.len() / 2]
+    };
+    let mut report = Vec::new();
+    for (label, protection) in [
+        ("recipient key", Protection::Recipient(&public)),
+        ("passphrase (scrypt 2^18)", Protection::Passphrase(FILE_PASSPHRASE)),
+    ] {
+        let mut samples = Vec::new();
+        let mut size = 0;
+        for run in 0..5 {
+            let path = a.folder.path().join(format!("bench-{run}.confidant"));
+            let start = std::time::Instant::now();
+            let summary =
+                files::export_to_file(&mut a.vault, &client.code, &transfer_scope(), &recipient(), &protection, &path)
+                    .expect("export");
+            samples.push(start.elapsed().as_secs_f64() * 1000.0);
+            size = summary.bytes;
+        }
+        report.push(format!("export, {label}: median {:.0} ms over 5 runs, file {} KiB", median(samples), size / 1024));
+    }
+    let mut stages = Vec::new();
+    for _ in 0..5 {
+        let start = std::time::Instant::now();
+        let record = a.vault.export_record(&client.code, &transfer_scope()).expect("record");
+        let read = start.elapsed().as_secs_f64() * 1000.0;
+        let start = std::time::Instant::now();
+        let pdf = confidant_export::pdf::chart_pdf(&record).expect("pdf");
+        let pdf_ms = start.elapsed().as_secs_f64() * 1000.0;
+        let start = std::time::Instant::now();
+        let bundle = serde_json::to_vec(&confidant_export::fhir::fhir_bundle(&record)).expect("fhir");
+        let fhir_ms = start.elapsed().as_secs_f64() * 1000.0;
+        stages.push((read, pdf_ms, fhir_ms, pdf.len(), bundle.len()));
+    }
+    let stage = |pick: fn(&(f64, f64, f64, usize, usize)) -> f64| median(stages.iter().map(pick).collect());
+    report.push(format!(
+        "stages: read record {:.0} ms, chart.pdf {:.0} ms ({} KiB), FHIR bundle {:.0} ms ({} KiB)",
+        stage(|s| s.0),
+        stage(|s| s.1),
+        stages[0].3 / 1024,
+        stage(|s| s.2),
+        stages[0].4 / 1024
+    ));
+    let mut b = open_vault("Sam Lee");
+    let path = a.folder.path().join("bench-import.confidant");
+    files::export_to_file(
+        &mut a.vault,
+        &client.code,
+        &transfer_scope(),
+        &recipient(),
+        &Protection::Recipient(&public),
+        &path,
+    )
+    .expect("export");
+    let file = std::fs::read(&path).expect("file");
+    let mut samples = Vec::new();
+    for run in 0..5 {
+        let start = std::time::Instant::now();
+        let opened = transfer::open(&file, &Unlock::Identity(&secret)).expect("open");
+        b.vault.preview_import(&opened.record).expect("preview");
+        b.vault.import_record(&opened.record, Some(&format!("B-{run}"))).expect("import");
+        samples.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    report.push(format!(
+        "import (decrypt, check every member and hash, preview, one transaction): median {:.0} ms",
+        median(samples)
+    ));
+    println!("\n{}", report.join("\n"));
+}

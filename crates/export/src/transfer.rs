@@ -467,8 +467,13 @@ pub fn read_members(archive: &[u8]) -> Result<BTreeMap<&'static str, Zeroizing<V
 /// Opens a transfer file: decrypts, reads the members, checks every hash and
 /// size against the manifest and the manifest's counts against the record.
 pub fn open(file: &[u8], unlock: &Unlock<'_>) -> Result<Opened, TransferError> {
-    let archive = decrypt(file, unlock)?;
-    let mut members = read_members(&archive)?;
+    open_archive(&decrypt(file, unlock)?)
+}
+
+/// Everything [`open`] checks after decryption: members, manifest, hashes,
+/// counts and the record's shape. The fuzz target drives this directly.
+pub fn open_archive(archive: &[u8]) -> Result<Opened, TransferError> {
+    let mut members = read_members(archive)?;
     let manifest_bytes =
         members.remove("manifest.json").ok_or(TransferError::MissingMember { name: "manifest.json" })?;
     // Version first, so a newer file says "update" rather than "malformed".
@@ -514,7 +519,11 @@ pub fn open(file: &[u8], unlock: &Unlock<'_>) -> Result<Opened, TransferError> {
             return Err(TransferError::CountMismatch { what, claimed, found });
         }
     }
-    if manifest.client_code != record.client.code {
+    // The manifest repeats the record's identity: every field must agree.
+    if manifest.client_code != record.client.code
+        || manifest.exported_at != record.exported_at
+        || manifest.app_version != record.app_version
+    {
         return Err(TransferError::MemberMismatch { name: "record.json".to_owned() });
     }
     Ok(Opened {
