@@ -8,7 +8,7 @@ names=(
   create-vault recovery-kit note-draft-saved sign-dialog note-signed-with-addendum
   note-copied search-palette lock-warning auto-locked settings settings-dark
   accounting-of-disclosures psychotherapy-reauthenticate workspace-1920x1080
-  wrong-passphrase
+  wrong-passphrase export-dialog export-done import-preview print-dialog
 )
 mkdir -p docs/screenshots
 for name in "${names[@]}"; do
