@@ -154,14 +154,21 @@ fn with_vault<T>(
     session.with_vault(|vault| Ok(action(vault)))?.map_err(CommandError::from)
 }
 
-fn unlock_secret(session: &Session, unlock: &UnlockDto) -> CommandResult<Option<zeroize::Zeroizing<String>>> {
+/// Runs `action` with the way to open a transfer file: the passphrase given, or
+/// this vault's own identity (read here, never sent to the web view).
+fn with_unlock<T>(
+    session: &Session,
+    unlock: &UnlockDto,
+    action: impl FnOnce(&Unlock<'_>) -> CommandResult<T>,
+) -> CommandResult<T> {
     match unlock {
-        UnlockDto::Identity => Ok(Some(
-            session
+        UnlockDto::Passphrase { passphrase } => action(&Unlock::Passphrase(passphrase.expose_secret())),
+        UnlockDto::Identity => {
+            let identity = session
                 .with_vault(|vault| vault.transfer_identity())?
-                .ok_or_else(|| CommandError::from(files::Error::Transfer(transfer::TransferError::NotForThisVault)))?,
-        )),
-        UnlockDto::Passphrase { .. } => Ok(None),
+                .ok_or_else(|| CommandError::from(files::Error::Transfer(transfer::TransferError::NotForThisVault)))?;
+            action(&Unlock::Identity(&identity))
+        }
     }
 }
 
@@ -233,13 +240,9 @@ pub fn transfer_import_preview(
     path: String,
     unlock: UnlockDto,
 ) -> CommandResult<ImportPreviewDto> {
-    let identity = unlock_secret(&session, &unlock)?;
-    let unlock = match (&unlock, &identity) {
-        (UnlockDto::Passphrase { passphrase }, _) => Unlock::Passphrase(passphrase.expose_secret()),
-        (UnlockDto::Identity, Some(identity)) => Unlock::Identity(identity),
-        (UnlockDto::Identity, None) => unreachable!("read above"),
-    };
-    with_vault(&session, |vault| Ok(files::preview_file(vault, &PathBuf::from(&path), &unlock)?.1.into()))
+    with_unlock(&session, &unlock, |unlock| {
+        with_vault(&session, |vault| Ok(files::preview_file(vault, &PathBuf::from(&path), unlock)?.1.into()))
+    })
 }
 
 /// Imports a transfer file as a new client; returns its code.
@@ -251,15 +254,11 @@ pub fn transfer_import(
     unlock: UnlockDto,
     new_code: Option<String>,
 ) -> CommandResult<String> {
-    let identity = unlock_secret(&session, &unlock)?;
-    let unlock = match (&unlock, &identity) {
-        (UnlockDto::Passphrase { passphrase }, _) => Unlock::Passphrase(passphrase.expose_secret()),
-        (UnlockDto::Identity, Some(identity)) => Unlock::Identity(identity),
-        (UnlockDto::Identity, None) => unreachable!("read above"),
-    };
     let new_code = new_code.filter(|code| !code.trim().is_empty());
-    with_vault(&session, |vault| {
-        Ok(files::import_file(vault, &PathBuf::from(&path), &unlock, new_code.as_deref())?.code)
+    with_unlock(&session, &unlock, |unlock| {
+        with_vault(&session, |vault| {
+            Ok(files::import_file(vault, &PathBuf::from(&path), unlock, new_code.as_deref())?.code)
+        })
     })
 }
 

@@ -13,11 +13,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, NaiveDate, SecondsFormat};
 use confidant_vault::disclosures::ConsentKind;
-use confidant_vault::notes::{Modality, NoteKind, NoteStatus, RISK_FIELDS};
-use confidant_vault::templates;
+use confidant_vault::notes::{Modality, NoteKind, NoteStatus};
 use confidant_vault::transfer::{ExportConsent, ExportDisclosure, ExportNote, ExportPurpose, ExportRecord};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+use crate::wording;
 
 /// A FHIR R4 `Bundle` of type `document`: Composition first, then Patient,
 /// Practitioner, an Encounter per session (note), a Condition per diagnosis
@@ -35,7 +36,7 @@ pub fn fhir_bundle(record: &ExportRecord) -> Value {
     let diagnoses = Diagnoses::collect(&notes, &ids);
     let consent_urls: Vec<String> =
         record.consents.iter().map(|consent| ids.url(&format!("consent:{}", consent.id))).collect();
-    let export_date = parse_instant(&record.exported_at).map(|instant| instant.date_naive());
+    let export_date = wording::export_date(record);
 
     let mut entries = Vec::new();
     let composition = composition(record, &notes, &ids, &patient_url, &practitioners, &diagnoses, &consent_urls);
@@ -541,7 +542,7 @@ fn document_reference(
         "docStatus": doc_status,
         "type": {
             "coding": [{ "system": LOINC, "code": type_code, "display": type_display }],
-            "text": kind_label(note.content.kind),
+            "text": wording::kind_label(note.content.kind),
         },
         "subject": reference(patient_url),
         "date": date,
@@ -581,66 +582,14 @@ fn note_type(kind: NoteKind) -> (&'static str, &'static str) {
     }
 }
 
-fn kind_label(kind: NoteKind) -> &'static str {
-    match kind {
-        NoteKind::Progress => "Progress note",
-        NoteKind::Intake => "Intake assessment",
-        NoteKind::TreatmentPlan => "Treatment plan",
-        NoteKind::Discharge => "Discharge summary",
-        NoteKind::Contact => "Contact note",
-        NoteKind::Psychotherapy => "Psychotherapy note",
-    }
-}
-
-fn template_name(note: &ExportNote) -> String {
-    templates::template(&note.content.template).map_or_else(|| note.content.template.clone(), |t| t.name.clone())
-}
-
 /// "2025-01-06 · SOAP"
 fn note_title(note: &ExportNote) -> String {
-    format!("{} · {}", note.content.session_date, template_name(note))
+    format!("{} · {}", note.content.session_date, wording::template_name(&note.content))
 }
 
-/// The note's sections as (heading, text), in the template's order; sections the
-/// template does not know come after, by key. Empty sections are left out.
+/// The note's non-empty sections as (heading, text), in the template's order.
 fn note_sections(note: &ExportNote) -> Vec<(String, &str)> {
-    let sections = &note.content.sections;
-    let template = templates::template(&note.content.template);
-    let known: Vec<(String, &str)> = template
-        .map(|template| {
-            template
-                .sections
-                .iter()
-                .filter_map(|section| sections.get(&section.key).map(|text| (section.heading.clone(), text.as_str())))
-                .collect()
-        })
-        .unwrap_or_default();
-    let unknown = sections
-        .iter()
-        .filter(|(key, _)| {
-            !template.is_some_and(|template| template.sections.iter().any(|section| &section.key == *key))
-        })
-        .map(|(key, text)| (humanise(key), text.as_str()));
-    known.into_iter().chain(unknown).filter(|(_, text)| !text.trim().is_empty()).collect()
-}
-
-/// Risk findings as (label, finding): the known fields in their usual order, then any others.
-fn risk_findings(note: &ExportNote) -> Vec<(String, &str)> {
-    let risk = &note.content.risk;
-    let known = RISK_FIELDS.iter().filter_map(|field| risk.get(*field).map(|finding| (*field, finding)));
-    let others = risk.iter().filter(|(field, _)| !RISK_FIELDS.contains(&field.as_str())).map(|(f, v)| (f.as_str(), v));
-    known
-        .chain(others)
-        .filter(|(_, finding)| !finding.trim().is_empty())
-        .map(|(field, finding)| (humanise(field), finding.as_str()))
-        .collect()
-}
-
-/// `suicidal_ideation` → "Suicidal ideation".
-fn humanise(key: &str) -> String {
-    let spaced = key.replace('_', " ");
-    let mut chars = spaced.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    wording::sections(&note.content).into_iter().filter(|(_, text)| !text.trim().is_empty()).collect()
 }
 
 /// "2025-01-06 at 14:00 (local time), 50 min, in person, CPT 90834"
@@ -654,14 +603,7 @@ fn session_summary(note: &ExportNote) -> String {
         parts.push(format!("{minutes} min"));
     }
     if let Some(modality) = content.modality {
-        parts.push(
-            match modality {
-                Modality::InPerson => "in person",
-                Modality::Video => "video",
-                Modality::Phone => "phone",
-            }
-            .to_owned(),
-        );
+        parts.push(wording::modality_label(modality).to_lowercase());
     }
     if let Some(code) = &content.service_code {
         parts.push(format!("CPT {code}"));
@@ -732,7 +674,7 @@ fn disclosure_summary(disclosure: &ExportDisclosure) -> String {
 /// The attachment: what the note says, who signed it and the hash, and its addenda.
 fn note_plain_text(record: &ExportRecord, note: &ExportNote) -> String {
     let content = &note.content;
-    let mut text = format!("{} · {}\n", kind_label(content.kind), template_name(note));
+    let mut text = format!("{} · {}\n", wording::kind_label(content.kind), wording::template_name(&note.content));
     text.push_str(&format!("Client: {}\n", record.client.code));
     text.push_str(&format!("Session: {}\n", session_summary(note)));
     if !content.diagnosis_codes.is_empty() {
@@ -744,7 +686,7 @@ fn note_plain_text(record: &ExportRecord, note: &ExportNote) -> String {
     for (heading, body) in note_sections(note) {
         text.push_str(&format!("\n{heading}\n{}\n", body.trim_end()));
     }
-    let risk = risk_findings(note);
+    let risk = wording::risk_findings(&note.content);
     if !risk.is_empty() {
         text.push_str("\nRisk screening\n");
         for (label, finding) in risk {
@@ -775,8 +717,8 @@ fn note_div(note: &ExportNote) -> String {
     let content = &note.content;
     let mut html = format!(
         "<p><b>{}</b> ({}): {}.</p>",
-        escape(kind_label(content.kind)),
-        escape(&template_name(note)),
+        escape(wording::kind_label(content.kind)),
+        escape(&wording::template_name(&note.content)),
         escape(&session_summary(note))
     );
     if !content.diagnosis_codes.is_empty() {
@@ -789,7 +731,7 @@ fn note_div(note: &ExportNote) -> String {
     for (heading, body) in note_sections(note) {
         html.push_str(&format!("<h3>{}</h3>{}", escape(&heading), paragraphs(body)));
     }
-    let risk = risk_findings(note);
+    let risk = wording::risk_findings(&note.content);
     if !risk.is_empty() {
         let items: String =
             risk.iter().map(|(label, finding)| format!("<li>{}: {}</li>", escape(label), escape(finding))).collect();

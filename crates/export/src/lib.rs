@@ -13,6 +13,7 @@ pub mod fhir;
 pub mod files;
 pub mod pdf;
 pub mod transfer;
+pub mod wording;
 
 #[cfg(feature = "fixtures")]
 pub mod fixtures;

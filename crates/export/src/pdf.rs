@@ -14,8 +14,7 @@ use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use confidant_vault::disclosures::{ConsentKind, DisclosurePurpose};
-use confidant_vault::notes::{Modality, NoteKind, NoteStatus, RISK_FIELDS};
-use confidant_vault::templates;
+use confidant_vault::notes::NoteStatus;
 use confidant_vault::transfer::{
     ExportAddendum, ExportConsent, ExportDisclosure, ExportNote, ExportPurpose, ExportRecord, ExportSignature,
 };
@@ -29,6 +28,8 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
+
+use crate::wording;
 
 /// Why a PDF could not be made. Messages never quote the record.
 #[derive(Debug, thiserror::Error)]
@@ -256,9 +257,12 @@ fn write_diagnoses(layout: &mut Layout, record: &ExportRecord) {
 /// Lays out one note and returns its bookmark.
 fn write_note(layout: &mut Layout, note: &ExportNote) -> Bookmark {
     let content = &note.content;
-    let template = templates::template(&content.template);
-    let template_name = template.map_or(content.template.as_str(), |template| template.name.as_str());
-    let heading = format!("{} · {} · {}", content.session_date, template_name, kind_label(content.kind));
+    let heading = format!(
+        "{} · {} · {}",
+        content.session_date,
+        wording::template_name(content),
+        wording::kind_label(content.kind)
+    );
     layout.keep(NOTE_HEADING.leading + NOTE_META.leading + SUBHEADING.leading + 2.0 * BODY.leading);
     let draft = note.status == NoteStatus::Draft;
     let bookmark_title = if draft { format!("{heading} (draft)") } else { heading.clone() };
@@ -277,28 +281,19 @@ fn write_note(layout: &mut Layout, note: &ExportNote) -> Bookmark {
 
     // Sections in template order, then any the template does not know (an
     // imported note, or a template that changed).
-    let mut shown: Vec<&str> = Vec::new();
-    for section in template.map(|template| template.sections.as_slice()).unwrap_or_default() {
-        shown.push(&section.key);
-        let text = content.sections.get(&section.key).map(String::as_str).unwrap_or_default();
-        write_section(layout, &section.heading, text);
-    }
-    for (key, text) in &content.sections {
-        if !shown.contains(&key.as_str()) && !text.trim().is_empty() {
-            write_section(layout, &humanised(key), text);
-        }
+    for (heading, text) in wording::sections(content) {
+        write_section(layout, &heading, text);
     }
 
     // Risk findings and the signature close the note: kept on one page.
     layout.together(|layout| {
-        if !content.risk.is_empty() {
+        let findings = wording::risk_findings(content);
+        if !findings.is_empty() {
             layout.space(6.0);
             layout.keep(SUBHEADING.leading + BODY.leading);
             layout.text("Risk screening", SUBHEADING, MARGIN_X, CONTENT_WIDTH);
-            let known = RISK_FIELDS.iter().filter_map(|field| content.risk.get_key_value(*field));
-            let others = content.risk.iter().filter(|(field, _)| !RISK_FIELDS.contains(&field.as_str()));
-            for (field, finding) in known.chain(others) {
-                layout.field(&risk_label(field), finding, BODY);
+            for (label, finding) in findings {
+                layout.field(&label, finding, BODY);
             }
         }
         if let Some(signature) = &note.signature {
@@ -362,7 +357,7 @@ fn write_consents(layout: &mut Layout, record: &ExportRecord) {
         heading(layout);
         layout.text("No consents are recorded.", MUTED_BODY, MARGIN_X, CONTENT_WIDTH);
     }
-    let export_date = export_date(record);
+    let export_date = wording::export_date(record);
     for (consent_index, consent) in record.consents.iter().enumerate() {
         if consent_index > 0 {
             layout.space(8.0);
@@ -468,14 +463,7 @@ fn session_fields(note: &ExportNote) -> String {
         fields.push(format!("{minutes} min"));
     }
     if let Some(modality) = content.modality {
-        fields.push(
-            match modality {
-                Modality::InPerson => "In person",
-                Modality::Video => "Video",
-                Modality::Phone => "Phone",
-            }
-            .to_owned(),
-        );
+        fields.push(wording::modality_label(modality).to_owned());
     }
     if let Some(code) = &content.service_code {
         fields.push(format!("CPT {code}"));
@@ -487,17 +475,6 @@ fn session_fields(note: &ExportNote) -> String {
         fields.push(format!("created {}", timestamp(&note.created_at)));
     }
     fields.join(" · ")
-}
-
-fn kind_label(kind: NoteKind) -> &'static str {
-    match kind {
-        NoteKind::Progress => "Progress note",
-        NoteKind::Intake => "Intake assessment",
-        NoteKind::TreatmentPlan => "Treatment plan",
-        NoteKind::Discharge => "Discharge summary",
-        NoteKind::Contact => "Contact note",
-        NoteKind::Psychotherapy => "Psychotherapy note",
-    }
 }
 
 fn consent_label(kind: ConsentKind) -> &'static str {
@@ -517,13 +494,6 @@ fn purpose_label(purpose: DisclosurePurpose) -> &'static str {
         DisclosurePurpose::Consultation => "Consultation",
         DisclosurePurpose::TransferOfCare => "Transfer of care",
         DisclosurePurpose::Other => "Other",
-    }
-}
-
-fn risk_label(field: &str) -> String {
-    match field {
-        "self_harm" => "Self-harm".to_owned(),
-        other => humanised(other),
     }
 }
 
@@ -564,15 +534,6 @@ fn timestamp(rfc3339: &str) -> String {
         Ok(time) => time.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC").to_string(),
         Err(_) => rfc3339.to_owned(),
     }
-}
-
-fn export_date(record: &ExportRecord) -> Option<NaiveDate> {
-    DateTime::parse_from_rfc3339(&record.exported_at).ok().map(|time| time.with_timezone(&Utc).date_naive())
-}
-
-/// `abuse_or_neglect` → `Abuse or neglect`.
-fn humanised(key: &str) -> String {
-    capitalised(&key.replace('_', " "))
 }
 
 fn capitalised(text: &str) -> String {

@@ -318,10 +318,6 @@ impl Vault {
             self.require_reauthentication()?;
         }
         let client = self.client_by_code(client_code)?;
-        let row: (Option<String>, String) =
-            self.connection().query_row("SELECT contact, status FROM client WHERE id = ?1", [client.id], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })?;
         let mut statement = self.connection().prepare(
             "SELECT id FROM note WHERE client_id = ?1
                AND (kind != 'psychotherapy' OR ?2) AND (status = 'signed' OR ?3)
@@ -416,8 +412,8 @@ impl Vault {
                 code: client.code,
                 name: client.name,
                 birth_date: client.birth_date,
-                contact: row.0,
-                status: row.1,
+                contact: client.contact,
+                status: name_of(&client.status),
                 intake_date: client.intake_date,
             },
             notes,
