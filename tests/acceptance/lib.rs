@@ -6,3 +6,63 @@ use std::path::PathBuf;
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits inside the workspace").to_path_buf()
 }
+
+/// Every file under `folder` (recursively), sorted.
+pub fn files_under(folder: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&next) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// A tmpfs of a fixed size: a disk that fills up. Needs root (CI and the
+/// development machines run the tests as root); elsewhere `mount` returns `None`
+/// and says so on stderr, and `CONFIDANT_REQUIRE_MOUNT=1` turns that into a failure.
+#[derive(Debug)]
+pub struct SmallFilesystem {
+    path: PathBuf,
+}
+
+impl SmallFilesystem {
+    /// Mounts a tmpfs of `bytes` at `path` (created if missing).
+    pub fn mount(path: PathBuf, bytes: u64) -> Option<SmallFilesystem> {
+        std::fs::create_dir_all(&path).expect("mount point");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes},mode=0755"), "tmpfs"])
+            .arg(&path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if !mounted {
+            assert!(
+                std::env::var_os("CONFIDANT_REQUIRE_MOUNT").is_none(),
+                "CONFIDANT_REQUIRE_MOUNT is set but a tmpfs cannot be mounted here"
+            );
+            eprintln!("note: cannot mount a tmpfs here (not root?); the disk-full case is skipped");
+            return None;
+        }
+        Some(SmallFilesystem { path })
+    }
+
+    /// The mount point.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for SmallFilesystem {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}

@@ -7,7 +7,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Builder, By, until } from "selenium-webdriver";
+import { Builder, By, Condition, error as webdriverError, until } from "selenium-webdriver";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const shotsDir = process.env.CONFIDANT_E2E_SHOTS ?? join(repoRoot, "target/e2e-shots");
@@ -211,16 +211,16 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen } = {}
     },
     /** Waits for an element matching `css`. */
     async find(css, timeout = 15_000) {
-      return driver.wait(until.elementLocated(By.css(css)), timeout);
+      return driver.wait(located(By.css(css)), timeout);
     },
     /** Waits for a heading with exactly this text. */
     async heading(text, timeout = 15_000) {
-      return driver.wait(until.elementLocated(By.xpath(`//h1[normalize-space()=${xpathString(text)}]`)), timeout);
+      return driver.wait(located(By.xpath(`//h1[normalize-space()=${xpathString(text)}]`)), timeout);
     },
     /** Clicks the button with exactly this text, once it is enabled. */
     async click(text, timeout = 15_000) {
       const button = await driver.wait(
-        until.elementLocated(By.xpath(`//button[normalize-space()=${xpathString(text)}]`)),
+        located(By.xpath(`//button[normalize-space()=${xpathString(text)}]`)),
         timeout,
       );
       await driver.wait(until.elementIsEnabled(button), timeout);
@@ -228,17 +228,42 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen } = {}
     },
     /** Replaces the text of the input with this id. */
     async type(id, text) {
-      const input = await driver.wait(until.elementLocated(By.id(id)), 15_000);
+      const input = await driver.wait(located(By.id(id)), 15_000);
       await input.clear();
       await input.sendKeys(text);
     },
     /** The text of the first alert, once one shows. */
     async alertText(timeout = 15_000) {
-      const alert = await driver.wait(until.elementLocated(By.css("[role=alert]")), timeout);
+      const alert = await driver.wait(located(By.css("[role=alert]")), timeout);
       return alert.getText();
     },
     stop,
   };
+}
+
+/**
+ * Like `until.elementLocated`, but a page that is reloading (a lock reloads the
+ * web view) is "not there yet" rather than an error: WebKitWebDriver fails a
+ * lookup that straddles the unload with NoSuchFrameError.
+ */
+export function located(locator) {
+  return new Condition(`element located by ${locator}`, async (driver) => {
+    try {
+      const [element] = await driver.findElements(locator);
+      return element ?? null;
+    } catch (problem) {
+      if (isNavigationRace(problem)) return null;
+      throw problem;
+    }
+  });
+}
+
+function isNavigationRace(problem) {
+  return (
+    problem instanceof webdriverError.NoSuchFrameError ||
+    problem instanceof webdriverError.StaleElementReferenceError ||
+    /unload/i.test(String(problem?.message))
+  );
 }
 
 function xpathString(text) {

@@ -84,6 +84,10 @@ pub enum EventKind {
     RecordImported,
     /// A chart or note was printed or saved as PDF (object: client id; detail: note id, pages).
     RecordPrinted,
+    /// A backup was written and verified (detail: bytes, notes, backups rotated away).
+    BackupMade,
+    /// The vault was restored from a backup (detail: the backup's time, counts).
+    BackupRestored,
 }
 
 impl EventKind {
@@ -122,6 +126,8 @@ impl EventKind {
             EventKind::RecordExported => "record_exported",
             EventKind::RecordImported => "record_imported",
             EventKind::RecordPrinted => "record_printed",
+            EventKind::BackupMade => "backup_made",
+            EventKind::BackupRestored => "backup_restored",
         }
     }
 }

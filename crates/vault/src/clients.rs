@@ -126,7 +126,7 @@ impl Vault {
         if let Err(error) = updated {
             return Err(match error.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::ConstraintViolation) => Error::ClientCodeTaken { code },
-                _ => Error::Database(error),
+                _ => Error::from(error),
             });
         }
         audit::append(&transaction, &NewEvent::new(EventKind::ClientUpdated).about("client", client.id))?;
@@ -159,7 +159,7 @@ impl Vault {
         if let Err(error) = inserted {
             return Err(match error.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::ConstraintViolation) => Error::ClientCodeTaken { code },
-                _ => Error::Database(error),
+                _ => Error::from(error),
             });
         }
         let id = transaction.last_insert_rowid();

@@ -159,6 +159,34 @@ pub enum Error {
         /// What is wrong, e.g. "note 3: the signature does not match the note".
         problem: String,
     },
+    /// `vault.db` is there but `vault.keys` is gone: only a backup's key file
+    /// (or a whole backup) opens the vault again.
+    #[error(
+        "the key file vault.keys is missing beside vault.db; restore the key file or the whole vault from a backup (the recovery key alone cannot open it)"
+    )]
+    KeyFileMissing,
+    /// The disk (or the file-size limit) ran out while writing. What was saved
+    /// before is intact: SQLite rolls the unfinished write back.
+    #[error("the disk is full: could not {action}; free some space and try again (what was saved before is intact)")]
+    DiskFull {
+        /// What we were doing, e.g. "save to the vault database".
+        action: &'static str,
+    },
+    /// The backup folder cannot take a backup (missing, read-only or full).
+    #[error("the backup folder {problem}; backups are paused until it is fixed (your vault keeps working)")]
+    BackupFolderUnavailable {
+        /// What is wrong, e.g. "does not exist (is the drive connected?)".
+        problem: &'static str,
+    },
+    /// A backup file is not a Confidant backup, or it is damaged.
+    #[error("this backup file cannot be used: {reason}; choose another backup (nothing was changed)")]
+    BackupDamaged {
+        /// What is wrong, e.g. "the file is truncated".
+        reason: &'static str,
+    },
+    /// A backup of a different vault was offered to replace this one.
+    #[error("this backup belongs to another vault; restore it into a new folder instead (nothing was changed)")]
+    BackupOfAnotherVault,
     /// A file operation failed.
     #[error("could not {action}: {source}; check that the disk has space and the vault folder is writable")]
     Io {
@@ -170,7 +198,7 @@ pub enum Error {
     },
     /// A database error with no better classification. Holds no record text.
     #[error("the vault database reported an error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
 }
 
 impl Error {
@@ -208,6 +236,11 @@ impl Error {
             Error::ReauthenticationRequired => "reauthentication_required",
             Error::InvalidSetting { .. } => "invalid_setting",
             Error::TransferInvalid { .. } => "transfer_invalid",
+            Error::KeyFileMissing => "key_file_missing",
+            Error::DiskFull { .. } => "disk_full",
+            Error::BackupFolderUnavailable { .. } => "backup_folder_unavailable",
+            Error::BackupDamaged { .. } => "backup_damaged",
+            Error::BackupOfAnotherVault => "backup_of_another_vault",
             Error::Io { .. } => "io",
             Error::Database(_) => "database",
         }
@@ -222,7 +255,23 @@ impl Error {
     }
 
     pub(crate) fn io(action: &'static str) -> impl FnOnce(std::io::Error) -> Error {
-        move |source| Error::Io { action, source }
+        move |source| match source.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge | std::io::ErrorKind::QuotaExceeded => {
+                Error::DiskFull { action }
+            }
+            _ => Error::Io { action, source },
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    /// SQLite says "database or disk is full" for a full disk and for a file
+    /// that hit the size limit; both become [`Error::DiskFull`].
+    fn from(error: rusqlite::Error) -> Self {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => Error::DiskFull { action: "save to the vault database" },
+            _ => Error::Database(error),
+        }
     }
 }
 

@@ -198,11 +198,17 @@ impl KeyFile {
 
     /// Writes the file atomically: temporary file, fsync, rename, fsync the folder.
     pub fn write(&mut self, path: &Path) -> Result<()> {
+        let bytes = self.to_bytes()?;
+        write_atomically(path, &bytes, "write vault.keys")
+    }
+
+    /// The file's bytes, with the integrity field brought up to date.
+    pub fn to_bytes(&mut self) -> Result<Vec<u8>> {
         self.integrity = self.compute_integrity()?;
         let mut bytes =
             serde_json::to_vec_pretty(self).map_err(|_| Error::KeyFileDamaged { reason: "cannot encode" })?;
         bytes.push(b'\n');
-        write_atomically(path, &bytes, "write vault.keys")
+        Ok(bytes)
     }
 
     /// The passphrase slot.
@@ -545,11 +551,11 @@ fn write_file(path: &Path, bytes: &[u8], action: &'static str, replace: bool) ->
 }
 
 #[cfg(unix)]
-fn sync_folder(folder: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_folder(folder: &Path) -> std::io::Result<()> {
     std::fs::File::open(folder)?.sync_all()
 }
 
 #[cfg(not(unix))]
-fn sync_folder(_folder: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_folder(_folder: &Path) -> std::io::Result<()> {
     Ok(())
 }

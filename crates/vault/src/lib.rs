@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod clients;
 pub mod demo;

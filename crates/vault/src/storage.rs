@@ -42,7 +42,7 @@ pub fn sqlcipher_version() -> Result<String> {
 /// thread keying a database meanwhile fails with "sqlcipher not initialized"
 /// (seen here about once in 200 parallel vault creations). Every path into
 /// SQLCipher goes through this first.
-fn initialize_sqlcipher() {
+pub(crate) fn initialize_sqlcipher() {
     static INITIALIZED: std::sync::Once = std::sync::Once::new();
     INITIALIZED.call_once(|| {
         // The connection is only for the side effect of initialising; an error
@@ -151,7 +151,7 @@ fn classify_open_error(error: rusqlite::Error) -> Error {
         Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
             Error::DatabaseDamaged { damaged_pages: 0 }
         }
-        _ => Error::Database(error),
+        _ => Error::from(error),
     }
 }
 

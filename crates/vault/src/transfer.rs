@@ -551,7 +551,7 @@ impl Vault {
         if let Err(error) = inserted {
             return Err(match error.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::ConstraintViolation) => Error::ClientCodeTaken { code },
-                _ => Error::Database(error),
+                _ => Error::from(error),
             });
         }
         let client_id = transaction.last_insert_rowid();

@@ -4,6 +4,7 @@
 //! key; locking drops it, which closes the connection and wipes the key. There is
 //! no other "unlocked" state anywhere.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,6 +28,9 @@ pub const DATABASE_FILE: &str = "vault.db";
 pub const KEY_FILE: &str = "vault.keys";
 /// File name of the lock file that keeps two programs from opening one vault.
 pub const LOCK_FILE: &str = "vault.lock";
+/// Present only while a vault is being created: a `vault.db` without
+/// `vault.keys` is then an unfinished creation, otherwise a lost key file.
+const CREATING_MARKER: &str = "vault.creating";
 /// Failures allowed in a row before each further attempt must wait.
 pub const FREE_ATTEMPTS: u32 = 5;
 /// The longest wait between attempts.
@@ -194,12 +198,12 @@ impl std::fmt::Debug for Vault {
 
 /// An exclusive advisory lock on `vault.lock` in the vault folder.
 #[derive(Debug)]
-struct VaultFileLock {
+pub(crate) struct VaultFileLock {
     _file: std::fs::File,
 }
 
 impl VaultFileLock {
-    fn acquire(location: &VaultLocation) -> Result<Self> {
+    pub(crate) fn acquire(location: &VaultLocation) -> Result<Self> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -238,6 +242,8 @@ impl Vault {
         restrict_folder_permissions(location.folder());
         let exclusive = VaultFileLock::acquire(location)?;
         set_aside_incomplete_database(location)?;
+        let marker = location.folder().join(CREATING_MARKER);
+        File::create(&marker).map_err(Error::io("create the vault"))?;
         let passphrase_kdf = options.kdf.resolve()?;
         // The recovery key carries 160 random bits: the floor is plenty.
         let recovery_kdf = if passphrase_kdf.memory_kib < kdf::MINIMUM_PARAMS.memory_kib {
@@ -275,6 +281,7 @@ impl Vault {
                 })),
             )?;
             keys.write(&key_path)?;
+            let _ = std::fs::remove_file(&marker);
             Ok(connection)
         })();
         let connection = match created {
@@ -288,6 +295,7 @@ impl Vault {
                 if options.device_binding {
                     let _ = keychain.delete(&keys.vault_id);
                 }
+                let _ = std::fs::remove_file(&marker);
                 return Err(error);
             }
         };
@@ -305,6 +313,9 @@ impl Vault {
 
     /// What can be known about the vault in `location` without unlocking it.
     pub fn status(location: &VaultLocation) -> Result<VaultStatus> {
+        if !location.exists() && key_file_lost(location) {
+            return Err(Error::KeyFileMissing);
+        }
         if !location.exists() {
             return Ok(VaultStatus {
                 exists: false,
@@ -648,6 +659,16 @@ impl Vault {
         &self.data_key
     }
 
+    /// The data key, for backups made under the same key.
+    pub(crate) fn data_key(&self) -> &SecretKey {
+        &self.data_key
+    }
+
+    /// The key slots as they stand, for backups (which carry them).
+    pub(crate) fn keys_mut(&mut self) -> &mut KeyFile {
+        &mut self.keys
+    }
+
     /// The open database, for the record modules of this crate.
     pub(crate) fn connection(&self) -> &Connection {
         &self.connection
@@ -827,6 +848,8 @@ fn begin_unlock(location: &VaultLocation) -> Result<(KeyFile, VaultFileLock)> {
         return Err(Error::VaultNotFound);
     }
     let exclusive = VaultFileLock::acquire(location)?;
+    // A creation that finished but could not remove its marker.
+    let _ = std::fs::remove_file(location.folder().join(CREATING_MARKER));
     let mut keys = KeyFile::read(&key_path)?;
     refuse_while_backing_off(&mut keys, &key_path)?;
     Ok((keys, exclusive))
@@ -849,12 +872,25 @@ fn open_counting_failures(
     }
 }
 
-/// A `vault.db` without `vault.keys` is what a creation that stopped half-way
-/// leaves: nobody can open it. Move it aside (never delete) and start afresh.
+/// A `vault.db` without `vault.keys` and without the creation marker: the key
+/// file was deleted or lost, and only a backup's key file opens the database.
+fn key_file_lost(location: &VaultLocation) -> bool {
+    location.database_path().exists()
+        && !location.key_file_path().exists()
+        && !location.folder().join(CREATING_MARKER).exists()
+}
+
+/// A `vault.db` without `vault.keys` beside the creation marker is what a
+/// creation that stopped half-way leaves: nobody can open it. Move it aside
+/// (never delete) and start afresh. Without the marker the key file was lost:
+/// refuse, so a new vault never buries the old one.
 fn set_aside_incomplete_database(location: &VaultLocation) -> Result<()> {
     let database_path = location.database_path();
     if !database_path.exists() {
         return Ok(());
+    }
+    if key_file_lost(location) {
+        return Err(Error::KeyFileMissing);
     }
     let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
     for suffix in ["", "-wal", "-shm"] {
