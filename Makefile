@@ -15,11 +15,12 @@ UI_STAMP := ui/node_modules/.package-lock.json
 E2E_STAMP := tests/e2e/node_modules/.package-lock.json
 
 .PHONY: help run test deps system-deps npm-deps tools ui app bindings \
-        fmt lint rust-test keychain-test ui-test e2e bench bench-desktop fhir-test
+        fmt lint rust-test keychain-test ui-test e2e bench bench-desktop fhir-test soak
 
 help:
 	@echo "make run    install what is missing, build, open Confidant (under Xvfb without a display)"
 	@echo "make test   everything: fmt, clippy, Rust tests, UI type check + Vitest, end-to-end"
+	@echo "make soak   the fault tests at length (100 rounds of kill -9 while saving)"
 	@echo "make bindings  regenerate ui/src/lib/bindings.ts after changing a command"
 
 # ---- installing ---------------------------------------------------------------
@@ -70,6 +71,10 @@ lint: ui
 
 rust-test: ui
 	cargo test --workspace
+
+# The fault tests at length: 100 rounds of kill -9 while saving (make test runs 20).
+soak: ui
+	CONFIDANT_KILL_ROUNDS=100 cargo test -p confidant-acceptance-tests --test faults -- --nocapture
 
 keychain-test: ui
 	bash scripts/with-test-keychain.sh cargo test -p confidant-acceptance-tests --test keychain -- --ignored

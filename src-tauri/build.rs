@@ -56,6 +56,13 @@ const APP_COMMANDS: &[&str] = &[
     "transfer_import",
     "transfer_identity_show",
     "print_pdf",
+    "backup_overview",
+    "backup_settings_set",
+    "backup_now",
+    "backup_list",
+    "backup_preview",
+    "backup_restore",
+    "backup_restore_key_file",
 ];
 
 fn main() {

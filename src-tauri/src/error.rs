@@ -117,6 +117,18 @@ pub enum ErrorCode {
     TransferBadRecipient,
     /// The PDF could not be made.
     PdfFailed,
+    /// vault.keys is missing beside vault.db.
+    KeyFileMissing,
+    /// Another Confidant app has this vault folder.
+    AppAlreadyRunning,
+    /// The disk is full.
+    DiskFull,
+    /// The backup folder is missing, read-only or full.
+    BackupFolderUnavailable,
+    /// A backup file is damaged or not a backup.
+    BackupDamaged,
+    /// A backup of another vault.
+    BackupOfAnotherVault,
 }
 
 /// The error every command returns.
@@ -205,6 +217,12 @@ mod tests {
             Error::InvalidSetting { name: "auto-lock time", allowed: "between 1 and 60 minutes" },
             Error::TransferInvalid { problem: "note 3: the signature does not match the note".to_owned() },
             Error::Io { action: "write vault.keys", source: std::io::Error::other("disk full") },
+            Error::KeyFileMissing,
+            Error::AppAlreadyRunning,
+            Error::DiskFull { action: "save to the vault database" },
+            Error::BackupFolderUnavailable { problem: "is full" },
+            Error::BackupDamaged { reason: "the file is truncated" },
+            Error::BackupOfAnotherVault,
         ];
         for error in errors {
             let vault_code = error.code();

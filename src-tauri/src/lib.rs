@@ -2,6 +2,7 @@
 //!
 //! All behaviour lives in `confidant-vault`; this crate only wires it to Tauri.
 
+mod backup_commands;
 mod clipboard;
 mod commands;
 mod dto;
@@ -76,6 +77,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             transfer_commands::transfer_import,
             transfer_commands::transfer_identity_show,
             transfer_commands::print_pdf,
+            backup_commands::backup_overview,
+            backup_commands::backup_settings_set,
+            backup_commands::backup_now,
+            backup_commands::backup_list,
+            backup_commands::backup_preview,
+            backup_commands::backup_restore,
+            backup_commands::backup_restore_key_file,
         ])
         .events(tauri_specta::collect_events![dto::VaultLocked, dto::LockWarning])
         // Every DTO goes one way only; one TypeScript type per Rust type.
@@ -169,7 +177,10 @@ pub fn run() {
                 .min_inner_size(900.0, 600.0)
                 .on_navigation(is_bundled_ui)
                 .build()?;
+            // One app per vault: a second one shows "already open" instead of the lock screen.
+            let _ = app.state::<Session>().claim_instance();
             lock_watch::start(app.handle());
+            backup_commands::start_schedule(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!())

@@ -762,13 +762,17 @@ fn rotate(folder: &Path, vault_id: &str, keep: RetentionPolicy, just_written: &s
 /// A calendar period a backup falls in: (year, day / week / month).
 type Bucket = dyn Fn(&DateTime<Local>) -> (i32, u32);
 
-/// Which of `times` (newest first) the policy keeps: the newest one always,
+/// The newest backups are always kept, whatever the policy: a bad change
+/// followed by a backup on lock must not push out the good one made an hour ago.
+pub const ALWAYS_KEEP_NEWEST: usize = 3;
+
+/// Which of `times` (newest first) the policy keeps: the three newest always,
 /// then the newest of each distinct local day, ISO week and month, up to the
 /// policy's counts.
 pub fn backups_to_keep(times: &[DateTime<Utc>], keep: RetentionPolicy) -> Vec<bool> {
     let mut kept = vec![false; times.len()];
-    if let Some(first) = kept.first_mut() {
-        *first = true;
+    for newest in kept.iter_mut().take(ALWAYS_KEEP_NEWEST) {
+        *newest = true;
     }
     let local: Vec<DateTime<Local>> = times.iter().map(|time| time.with_timezone(&Local)).collect();
     let buckets: [(u32, &Bucket); 3] = [
@@ -864,9 +868,9 @@ mod tests {
         let kept_times: Vec<DateTime<Utc>> =
             times.iter().zip(&kept).filter(|(_, keep)| **keep).map(|(time, _)| *time).collect();
         // 7 days + up to 4 weeks + 12 months overlap; never more than their sum.
-        assert!(kept_times.len() <= 7 + 4 + 12, "kept {}", kept_times.len());
+        assert!(kept_times.len() <= ALWAYS_KEEP_NEWEST + 7 + 4 + 12, "kept {}", kept_times.len());
         assert!(kept_times.len() >= 12, "kept {}", kept_times.len());
-        assert!(kept[0], "the newest is always kept");
+        assert!(kept[..ALWAYS_KEEP_NEWEST].iter().all(|kept| *kept), "the newest are always kept");
         let oldest_kept = *kept_times.last().expect("some kept");
         assert!(day(0) - oldest_kept > chrono::Duration::days(300), "a year of monthly backups is kept");
         assert!(day(0) - oldest_kept < chrono::Duration::days(400), "nothing older than the twelve months");

@@ -159,6 +159,9 @@ pub enum Error {
         /// What is wrong, e.g. "note 3: the signature does not match the note".
         problem: String,
     },
+    /// Another Confidant app is already running on this vault folder.
+    #[error("confidant is already open for this vault in another window; switch to that window, or quit it first")]
+    AppAlreadyRunning,
     /// `vault.db` is there but `vault.keys` is gone: only a backup's key file
     /// (or a whole backup) opens the vault again.
     #[error(
@@ -237,6 +240,7 @@ impl Error {
             Error::InvalidSetting { .. } => "invalid_setting",
             Error::TransferInvalid { .. } => "transfer_invalid",
             Error::KeyFileMissing => "key_file_missing",
+            Error::AppAlreadyRunning => "app_already_running",
             Error::DiskFull { .. } => "disk_full",
             Error::BackupFolderUnavailable { .. } => "backup_folder_unavailable",
             Error::BackupDamaged { .. } => "backup_damaged",

@@ -31,7 +31,7 @@ mod vault;
 pub use error::{Error, Result};
 pub use recovery::{RECOVERY_KEY_CHARS, RecoveryKey};
 pub use secret::{Passphrase, SecretKey};
-pub use session::{Session, SessionStatus};
+pub use session::{BackupOccasion, BackupOverview, Session, SessionStatus};
 pub use storage::{SCHEMA_VERSION, sqlcipher_version};
 pub use strength::{MINIMUM_PASSPHRASE_CHARS, PassphraseStrength, rate_passphrase};
 pub use vault::{

@@ -14,7 +14,10 @@ use chrono::Utc;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::audit::AuditEvent;
+use crate::audit::{self, AuditEvent, EventKind, NewEvent};
+use crate::backup::{
+    self, BackupContents, BackupInfo, BackupReport, BackupSettings, RestoreKey, RestoreTarget, RetentionPolicy,
+};
 use crate::device::DeviceKeychain;
 use crate::kdf::KdfPolicy;
 use crate::recovery::RecoveryKey;
@@ -47,6 +50,30 @@ pub struct SessionStatus {
     pub vault_folder: PathBuf,
 }
 
+/// When a backup is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupOccasion {
+    /// The therapist asked for one: always.
+    OnDemand,
+    /// The periodic check: when there are changes and the interval has passed.
+    Timer,
+    /// Locking or quitting: when there are changes since the last backup.
+    Lock,
+}
+
+/// A wait after a failed automatic backup before the next try (the drive may
+/// be unplugged for the afternoon; do not retry every few seconds).
+const RETRY_AFTER_FAILURE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
+/// The backup settings and what happened last, plus the newest backups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackupOverview {
+    /// Folder, policy, last success and failure.
+    pub settings: BackupSettings,
+    /// Whether there are changes the newest backup does not have (only known while unlocked).
+    pub changes_since_backup: Option<bool>,
+}
+
 /// A new vault between creation and the end of onboarding: the recovery key to
 /// show and save, and the passphrase for the device-binding step. Both wipe on drop.
 struct Onboarding {
@@ -76,7 +103,13 @@ pub struct Session {
     /// Bumped by every lock: an unlock that was under way when a lock came in
     /// (sleep, screen lock) sees the change and does not open the vault.
     lock_generation: AtomicU64,
+    /// The app's claim on the vault folder (`app.lock`), held for the app's
+    /// lifetime: `Err` when another app instance holds it.
+    instance: Mutex<Option<std::result::Result<std::fs::File, ()>>>,
 }
+
+/// The file an app instance keeps locked while it runs.
+pub const APP_LOCK_FILE: &str = "app.lock";
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -108,6 +141,36 @@ impl Session {
             }),
             unlock_gate: Mutex::new(()),
             lock_generation: AtomicU64::new(0),
+            instance: Mutex::new(None),
+        }
+    }
+
+    /// Claims the vault folder for this app instance (one running app per
+    /// vault). Afterwards, a session whose claim failed answers every status,
+    /// unlock and create with [`Error::AppAlreadyRunning`]. The command line does
+    /// not claim: it may list backups while the app runs, and the vault's own
+    /// lock keeps the two from having it open at once.
+    pub fn claim_instance(&self) -> Result<()> {
+        let claimed = (|| {
+            std::fs::create_dir_all(self.location.folder()).ok()?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(self.location.folder().join(APP_LOCK_FILE))
+                .ok()?;
+            file.try_lock().ok()?;
+            Some(file)
+        })();
+        let ok = claimed.is_some();
+        *self.instance.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(claimed.ok_or(()));
+        if ok { Ok(()) } else { Err(Error::AppAlreadyRunning) }
+    }
+
+    fn check_instance(&self) -> Result<()> {
+        match &*self.instance.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+            Some(Err(())) => Err(Error::AppAlreadyRunning),
+            _ => Ok(()),
         }
     }
 
@@ -133,6 +196,7 @@ impl Session {
 
     /// The lock screen's view of things.
     pub fn status(&self) -> Result<SessionStatus> {
+        self.check_instance()?;
         let vault_status = Vault::status(&self.location)?;
         let state = self.state();
         let (auto_lock_minutes, recovery_kit_confirmed, discreet_mode) = match &state.vault {
@@ -157,6 +221,7 @@ impl Session {
 
     /// Creates the vault (not yet device-bound) and returns the recovery key to show.
     pub fn create(&self, passphrase: Passphrase) -> Result<Zeroizing<String>> {
+        self.check_instance()?;
         let _gate = self.gate();
         let options = CreateOptions { device_binding: false, kdf: self.kdf };
         let created = Vault::create(&self.location, &passphrase, options, self.keychain.clone())?;
@@ -255,6 +320,7 @@ impl Session {
 
     /// Unlocks with the passphrase.
     pub fn unlock(&self, passphrase: &Passphrase) -> Result<()> {
+        self.check_instance()?;
         let _gate = self.gate();
         let generation = self.lock_generation.load(Ordering::SeqCst);
         let vault = Vault::unlock(&self.location, passphrase, self.keychain.clone())?;
@@ -263,6 +329,7 @@ impl Session {
 
     /// Unlocks with the recovery key and sets a new passphrase.
     pub fn recover(&self, recovery_key: &str, new_passphrase: &Passphrase) -> Result<()> {
+        self.check_instance()?;
         let _gate = self.gate();
         let recovery_key = RecoveryKey::parse(recovery_key)?;
         let generation = self.lock_generation.load(Ordering::SeqCst);
@@ -293,19 +360,199 @@ impl Session {
     }
 
     /// Locks: closes the database, wipes the keys and any onboarding secrets.
-    /// Returns whether a vault was open.
+    /// Returns whether a vault was open. When there are changes since the last
+    /// backup, one is made first (not on suspend: the computer is going to sleep
+    /// and the drive may be gone); a failure is recorded, and the lock goes on.
     pub fn lock(&self, reason: LockReason) -> bool {
         self.lock_generation.fetch_add(1, Ordering::SeqCst);
         let mut state = self.state();
         state.onboarding = None;
         match state.vault.take() {
             // The vault is closed either way; a failed audit write must not keep it open.
-            Some(vault) => {
+            Some(mut vault) => {
+                if reason != LockReason::Suspend {
+                    let _ = self.back_up_if_due(&mut vault, BackupOccasion::Lock, Utc::now());
+                }
                 let _ = vault.lock(reason);
                 true
             }
             None => false,
         }
+    }
+
+    /// The backup settings and status; readable while locked (a damaged vault
+    /// still finds its backups).
+    pub fn backup_overview(&self) -> BackupOverview {
+        let settings = BackupSettings::read(&self.location);
+        let state = self.state();
+        let changes_since_backup = state
+            .vault
+            .as_ref()
+            .and_then(|vault| vault.last_change().ok())
+            .map(|last| settings.backed_up_through.is_none_or(|through| last > through));
+        BackupOverview { settings, changes_since_backup }
+    }
+
+    /// Chooses the backup folder (`None` turns backups off), the rotation and the
+    /// interval. The folder must exist now. Audited without the path.
+    pub fn set_backup_settings(
+        &self,
+        folder: Option<PathBuf>,
+        keep: RetentionPolicy,
+        every_hours: u32,
+    ) -> Result<BackupOverview> {
+        {
+            let state = self.state();
+            let vault = state.vault.as_ref().ok_or(Error::Locked)?;
+            let mut settings = BackupSettings::read(&self.location);
+            let folder_changed = settings.folder != folder;
+            settings.folder = folder;
+            settings.keep = keep;
+            settings.every_hours = every_hours;
+            settings.validate()?;
+            if let Some(folder) = &settings.folder
+                && !folder.is_dir()
+            {
+                return Err(Error::BackupFolderUnavailable { problem: "does not exist (is the drive connected?)" });
+            }
+            if folder_changed {
+                // A new folder starts afresh: the next backup is due at once.
+                settings.backed_up_through = None;
+                settings.last_failure_at = None;
+                settings.last_failure_code = None;
+            }
+            settings.write(&self.location)?;
+            audit::append(
+                vault.connection(),
+                &NewEvent::new(EventKind::SettingChanged).with_detail(serde_json::json!({
+                    "setting": "backups",
+                    "enabled": settings.folder.is_some(),
+                    "keep_daily": keep.daily,
+                    "keep_weekly": keep.weekly,
+                    "keep_monthly": keep.monthly,
+                    "every_hours": every_hours,
+                })),
+            )?;
+        }
+        Ok(self.backup_overview())
+    }
+
+    /// Backs up now, whatever the schedule says.
+    pub fn back_up_now(&self) -> Result<BackupReport> {
+        let mut state = self.state();
+        let vault = state.vault.as_mut().ok_or(Error::Locked)?;
+        self.back_up_if_due(vault, BackupOccasion::OnDemand, Utc::now())
+            .unwrap_or(Err(Error::BackupFolderUnavailable { problem: "is not chosen yet; choose one in Settings" }))
+    }
+
+    /// The periodic check (the app calls it every minute or so): backs up when
+    /// there are changes and the interval has passed. `None` when nothing was due.
+    pub fn back_up_on_schedule(&self, now: chrono::DateTime<Utc>) -> Option<Result<BackupReport>> {
+        let mut state = self.state();
+        let vault = state.vault.as_mut()?;
+        self.back_up_if_due(vault, BackupOccasion::Timer, now)
+    }
+
+    /// Backs up `vault` if `occasion` calls for it, and records the outcome in
+    /// backup.json. `None` when no backup was due (or no folder is chosen).
+    fn back_up_if_due(
+        &self,
+        vault: &mut Vault,
+        occasion: BackupOccasion,
+        now: chrono::DateTime<Utc>,
+    ) -> Option<Result<BackupReport>> {
+        let mut settings = BackupSettings::read(&self.location);
+        let folder = settings.folder.clone()?;
+        let through = match vault.last_change() {
+            Ok(through) => through,
+            Err(error) => return Some(Err(error)),
+        };
+        let changed = settings.backed_up_through.is_none_or(|backed_up| through > backed_up);
+        let interval = chrono::TimeDelta::hours(i64::from(settings.every_hours.max(1)));
+        let due = match occasion {
+            BackupOccasion::OnDemand => true,
+            BackupOccasion::Lock => changed,
+            BackupOccasion::Timer => {
+                changed
+                    && settings.last_success_at.is_none_or(|last| now - last >= interval)
+                    && settings.last_failure_at.is_none_or(|failed| now - failed >= RETRY_AFTER_FAILURE)
+            }
+        };
+        if !due {
+            return None;
+        }
+        let result = vault.back_up_to(&folder, settings.keep);
+        match &result {
+            Ok(report) => {
+                settings.last_success_at = Some(report.info.created_at);
+                settings.last_backup_file = Some(report.info.file_name.clone());
+                settings.backed_up_through = Some(through);
+                settings.last_failure_at = None;
+                settings.last_failure_code = None;
+            }
+            Err(error) => {
+                settings.last_failure_at = Some(now);
+                settings.last_failure_code = Some(error.code().to_owned());
+            }
+        }
+        // The outcome is also in the audit log (success) or returned (failure);
+        // a status file that cannot be written must not hide either.
+        let _ = settings.write(&self.location);
+        Some(result)
+    }
+
+    /// Backups of this vault in the chosen folder, newest first (at most
+    /// `limit`); every backup of any vault when vault.keys is lost.
+    pub fn backups(&self, limit: usize) -> Result<Vec<BackupInfo>> {
+        let settings = BackupSettings::read(&self.location);
+        let folder = settings
+            .folder
+            .ok_or(Error::BackupFolderUnavailable { problem: "is not chosen yet; choose one in Settings" })?;
+        let vault_id = Vault::status(&self.location).ok().and_then(|status| status.vault_id);
+        Ok(backup::list_backups(&folder, vault_id.as_deref())?
+            .into_iter()
+            .filter_map(|listed| match listed {
+                backup::ListedBackup::Readable(info) => Some(info),
+                backup::ListedBackup::Damaged { .. } => None,
+            })
+            .take(limit)
+            .collect())
+    }
+
+    /// Opens a backup with the passphrase (or the recovery key) and says what it
+    /// holds, changing nothing.
+    pub fn preview_backup(&self, path: &Path, key: &RestoreKey<'_>) -> Result<(BackupInfo, BackupContents)> {
+        let _gate = self.gate();
+        backup::preview_backup(path, key, self.keychain.as_ref())
+    }
+
+    /// Restores a backup over this vault (after a safety copy) or, when there is
+    /// no vault yet, as this vault; leaves it unlocked. Locks first.
+    pub fn restore_backup(&self, path: &Path, key: &RestoreKey<'_>) -> Result<(BackupContents, Option<PathBuf>)> {
+        self.check_instance()?;
+        // No backup on this lock: its rotation could remove the very file being restored.
+        self.lock_generation.fetch_add(1, Ordering::SeqCst);
+        if let Some(vault) = self.state().vault.take() {
+            let _ = vault.lock(LockReason::User);
+        }
+        let _gate = self.gate();
+        let generation = self.lock_generation.load(Ordering::SeqCst);
+        let target = if self.location.exists() || self.location.database_path().exists() {
+            RestoreTarget::ReplaceExisting
+        } else {
+            RestoreTarget::NewVault
+        };
+        let backup::Restored { vault, contents, safety_copy } =
+            backup::restore_backup(path, &self.location, key, target, self.keychain.clone())?;
+        self.finish_unlock(vault, generation)?;
+        Ok((contents, safety_copy))
+    }
+
+    /// Puts the key slots of a backup in place of a lost or damaged vault.keys
+    /// (the database stays); unlock afterwards.
+    pub fn restore_key_file(&self, path: &Path) -> Result<()> {
+        let _gate = self.gate();
+        backup::restore_key_file(path, &self.location)
     }
 
     /// The therapist did something: restart the idle clock.
@@ -433,5 +680,94 @@ mod tests {
         session.record_activity();
         assert!(!session.lock_if_idle(Instant::now() + Duration::from_secs(59)));
         assert!(session.lock_if_idle(Instant::now() + Duration::from_secs(61)));
+    }
+
+    fn unlocked_session_with_backups(folder: &Path) -> (Session, PathBuf) {
+        let keychain = Arc::new(MemoryKeychain::new());
+        let session = session(folder, keychain);
+        let key = session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
+        session.confirm_recovery_kit(key.rsplit('-').next().expect("group")).expect("confirmed");
+        session.finish_onboarding(false).expect("done");
+        let backups = folder.join("backups");
+        std::fs::create_dir(&backups).expect("backup folder");
+        (session, backups)
+    }
+
+    #[test]
+    fn backups_are_made_on_lock_and_on_schedule_only_after_changes() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let (session, backups) = unlocked_session_with_backups(folder.path());
+        assert!(session.back_up_on_schedule(Utc::now()).is_none(), "no folder chosen: nothing to do");
+        assert!(matches!(session.back_up_now(), Err(Error::BackupFolderUnavailable { .. })));
+        session.set_backup_settings(Some(backups.clone()), RetentionPolicy::default(), 4).expect("settings");
+        assert_eq!(session.backup_overview().changes_since_backup, Some(true));
+
+        let first = session.back_up_on_schedule(Utc::now()).expect("due: never backed up").expect("backup");
+        assert_eq!(session.backup_overview().changes_since_backup, Some(false));
+        assert!(session.back_up_on_schedule(Utc::now()).is_none(), "nothing changed since");
+
+        session.with_vault(|vault| vault.add_client(crate::clients::NewClient::default())).expect("client");
+        assert!(session.back_up_on_schedule(Utc::now()).is_none(), "changed, but the interval has not passed");
+        let later = Utc::now() + chrono::TimeDelta::hours(5);
+        assert!(session.back_up_on_schedule(later).is_some_and(|result| result.is_ok()));
+
+        session.with_vault(|vault| vault.add_client(crate::clients::NewClient::default())).expect("client");
+        assert!(session.lock(LockReason::User));
+        let overview = session.backup_overview();
+        assert_eq!(backup::list_backups(&backups, None).expect("list").len(), 3, "one more on lock");
+        assert!(overview.settings.last_failure_code.is_none());
+        assert_ne!(overview.settings.last_backup_file.as_deref(), Some(first.info.file_name.as_str()));
+    }
+
+    #[test]
+    fn a_failed_backup_is_recorded_and_retried_later_while_the_vault_keeps_working() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let (session, backups) = unlocked_session_with_backups(folder.path());
+        session.set_backup_settings(Some(backups.clone()), RetentionPolicy::default(), 4).expect("settings");
+        std::fs::remove_dir(&backups).expect("unplug the drive");
+        let now = Utc::now();
+        let failed = session.back_up_on_schedule(now).expect("due");
+        assert_eq!(failed.expect_err("no folder").code(), "backup_folder_unavailable");
+        let overview = session.backup_overview();
+        assert_eq!(overview.settings.last_failure_code.as_deref(), Some("backup_folder_unavailable"));
+        assert!(session.back_up_on_schedule(now + chrono::TimeDelta::minutes(5)).is_none(), "no retry at once");
+        session.with_vault(|vault| vault.add_client(crate::clients::NewClient::default())).expect("still works");
+        std::fs::create_dir(&backups).expect("plug it back in");
+        let retried = session.back_up_on_schedule(now + chrono::TimeDelta::minutes(16)).expect("retried");
+        assert!(retried.is_ok());
+        assert!(session.backup_overview().settings.last_failure_code.is_none());
+    }
+
+    #[test]
+    fn restoring_through_the_session_leaves_the_restored_vault_unlocked() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let (session, backups) = unlocked_session_with_backups(folder.path());
+        session.set_backup_settings(Some(backups), RetentionPolicy::default(), 4).expect("settings");
+        session.back_up_now().expect("backup");
+        session.with_vault(|vault| vault.add_client(crate::clients::NewClient::default())).expect("client");
+        let newest = session.backups(10).expect("list").remove(0);
+        let passphrase = Passphrase::new(PASSPHRASE.to_owned());
+        let (contents, safety_copy) =
+            session.restore_backup(&newest.path, &RestoreKey::Passphrase(&passphrase)).expect("restored");
+        assert_eq!(contents.clients, 0);
+        assert!(safety_copy.is_some());
+        assert!(session.status().expect("status").unlocked);
+        assert_eq!(session.with_vault(|vault| vault.clients()).expect("clients").len(), 0);
+        assert!(newest.path.exists(), "the backup restored from is still there");
+    }
+
+    #[test]
+    fn a_second_app_instance_on_the_same_vault_is_told_so() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let first = session(folder.path(), Arc::new(MemoryKeychain::new()));
+        first.claim_instance().expect("the first instance claims the folder");
+        let second = session(folder.path(), Arc::new(MemoryKeychain::new()));
+        assert!(matches!(second.claim_instance(), Err(Error::AppAlreadyRunning)));
+        assert!(matches!(second.status(), Err(Error::AppAlreadyRunning)));
+        assert!(matches!(second.create(Passphrase::new(PASSPHRASE.to_owned())), Err(Error::AppAlreadyRunning)));
+        assert!(first.status().is_ok());
+        drop(first);
+        let third = session(folder.path(), Arc::new(MemoryKeychain::new()));
+        third.claim_instance().expect("free again once the first quits");
     }
 }

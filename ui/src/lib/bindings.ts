@@ -119,6 +119,26 @@ export const commands = {
 	transferIdentityShow: () => typedError<string, CommandError>(__TAURI_INVOKE("transfer_identity_show")),
 	/**  Saves a chart (or one note) as an unencrypted PDF where the therapist chose. */
 	printPdf: (clientCode: string, noteId: number | null, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("print_pdf", { clientCode, noteId, path })),
+	/**  Backup settings and status (also while locked). */
+	backupOverview: () => __TAURI_INVOKE<BackupOverviewDto>("backup_overview"),
+	/**  Chooses the folder (empty = backups off), rotation and interval. */
+	backupSettingsSet: (folder: string | null, keepDaily: number, keepWeekly: number, keepMonthly: number, everyHours: number) => typedError<BackupOverviewDto, CommandError>(__TAURI_INVOKE("backup_settings_set", { folder, keepDaily, keepWeekly, keepMonthly, everyHours })),
+	/**  Backs up now; returns the new backup and what it holds. */
+	backupNow: () => typedError<BackupContentsDto, CommandError>(__TAURI_INVOKE("backup_now")),
+	/**  The newest backups of this vault in the chosen folder (also while locked). */
+	backupList: () => typedError<BackupFileDto[], CommandError>(__TAURI_INVOKE("backup_list")),
+	/**
+	 *  Opens a backup with the passphrase of its day (or the recovery key) and says
+	 *  what it holds. Changes nothing.
+	 */
+	backupPreview: (path: string, passphrase: SecretInput | null, recoveryKey: SecretInput | null) => typedError<BackupContentsDto, CommandError>(__TAURI_INVOKE("backup_preview", { path, passphrase, recoveryKey })),
+	/**
+	 *  Restores a backup over this vault (after a safety copy), or as the vault when
+	 *  there is none yet; the restored vault is left unlocked.
+	 */
+	backupRestore: (path: string, passphrase: SecretInput | null, recoveryKey: SecretInput | null, newPassphrase: SecretInput | null) => typedError<BackupContentsDto, CommandError>(__TAURI_INVOKE("backup_restore", { path, passphrase, recoveryKey, newPassphrase })),
+	/**  Puts a backup's key file in place of a lost or damaged vault.keys. */
+	backupRestoreKeyFile: (path: string) => typedError<null, CommandError>(__TAURI_INVOKE("backup_restore_key_file", { path })),
 };
 
 /** Events */
@@ -165,6 +185,62 @@ export type AppInfo = {
 	app_version: string,
 	/**  The SQLCipher version linked into the vault, e.g. `4.20.0 community`. */
 	sqlcipher_version: string,
+};
+
+/**  What a backup holds (after opening it with a key). */
+export type BackupContentsDto = {
+	/**  The backup file. */
+	file: BackupFileDto,
+	/**  Clients. */
+	clients: number,
+	/**  Notes. */
+	notes: number,
+	/**  Signed notes. */
+	signed_notes: number,
+	/**  The latest session date of any note. */
+	newest_session_date: string | null,
+	/**  Audit events, every link checked. */
+	audit_events: number,
+	/**  After a restore over the vault: where its previous files were copied. */
+	safety_copy: string | null,
+};
+
+/**  One backup file. */
+export type BackupFileDto = {
+	/**  Full path (for preview and restore). */
+	path: string,
+	/**  File name. */
+	file_name: string,
+	/**  When it was made (RFC 3339). */
+	created_at: string,
+	/**  Size in bytes. */
+	bytes: number | null,
+};
+
+/**  Backup settings and how the last backups went. */
+export type BackupOverviewDto = {
+	/**  The chosen folder; none = backups are off. */
+	folder: string | null,
+	/**  A sensible folder to offer when none is chosen. */
+	suggested_folder: string,
+	/**  Daily backups kept. */
+	keep_daily: number,
+	/**  Weekly backups kept. */
+	keep_weekly: number,
+	/**  Monthly backups kept. */
+	keep_monthly: number,
+	/**  Hours between automatic backups while there are changes. */
+	every_hours: number,
+	/**  When the last backup was written and verified (RFC 3339). */
+	last_success_at: string | null,
+	/**  Its file name. */
+	last_backup_file: string | null,
+	/**  When the last attempt failed, if after the last success. */
+	last_failure_at: string | null,
+	/**  Why (the error code). */
+	last_failure_code: ErrorCode | null,
+	/**  Changes the newest backup does not have yet (known while unlocked). */
+	changes_since_backup: boolean | null,
 };
 
 /**  A client as the list and chart show it. */
@@ -368,7 +444,19 @@ export type ErrorCode =
 /**  Not an age public key. */
 "transfer_bad_recipient" | 
 /**  The PDF could not be made. */
-"pdf_failed";
+"pdf_failed" | 
+/**  vault.keys is missing beside vault.db. */
+"key_file_missing" | 
+/**  Another Confidant app has this vault folder. */
+"app_already_running" | 
+/**  The disk is full. */
+"disk_full" | 
+/**  The backup folder is missing, read-only or full. */
+"backup_folder_unavailable" | 
+/**  A backup file is damaged or not a backup. */
+"backup_damaged" | 
+/**  A backup of another vault. */
+"backup_of_another_vault";
 
 /**  Transfer of care, or the client's own copy. */
 export type ExportPurpose = "transfer_of_care" | "client_copy";

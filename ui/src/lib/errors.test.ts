@@ -21,4 +21,16 @@ describe("messageFor", () => {
     });
     expect(message).toBe("That passphrase is too easy to guess. Use at least 12 characters (4 so far).");
   });
+
+  it("says why a backup folder cannot be used, without the rest of the Rust sentence", () => {
+    const message = messageFor({
+      code: "backup_folder_unavailable",
+      message:
+        "the backup folder does not exist (is the drive connected?); backups are paused until it is fixed (your vault keeps working)",
+      retry_after_seconds: null,
+    });
+    expect(message).toBe(
+      "Backups are paused: the backup folder cannot be used. The backup folder does not exist (is the drive connected?).",
+    );
+  });
 });

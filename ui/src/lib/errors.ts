@@ -17,9 +17,10 @@ const MESSAGES: Record<ErrorCode, string> = {
   weak_passphrase: "That passphrase is too easy to guess.",
   too_many_attempts: "Too many wrong attempts in a row.",
   key_file_damaged:
-    "The vault's key file (vault.keys) is damaged. Restore it from a backup; nothing has been changed.",
+    "The vault's key file (vault.keys) is damaged. Restore it from a backup (below); then your passphrase or recovery key opens the vault. Nothing has been changed.",
   key_file_too_new: "This vault was written by a newer version of Confidant. Update Confidant to open it.",
-  database_damaged: "The vault's database is damaged. Restore it from a backup; nothing has been changed.",
+  database_damaged:
+    "The vault's database failed its integrity check. Restore the newest backup (below); your current files are copied aside first. Nothing has been changed.",
   vault_too_new: "This vault was written by a newer version of Confidant. Update Confidant to open it.",
   device_secret_missing:
     "This vault is bound to the computer it was set up on, and this computer's keychain has no key for it. Unlock with your recovery key to move it here.",
@@ -61,6 +62,15 @@ const MESSAGES: Record<ErrorCode, string> = {
   transfer_malformed_record: "The record inside this file is broken. Ask the sender for a new copy.",
   transfer_bad_recipient: "That is not an age public key. It starts with age1 — ask the recipient to copy it again.",
   pdf_failed: "The PDF could not be made. Nothing was saved; please try again.",
+  key_file_missing:
+    "The vault's key file (vault.keys) is missing. Restore it from a backup (below); your notes in the database are kept. The recovery key alone cannot open the vault without it.",
+  app_already_running:
+    "Confidant is already open for this vault in another window. Switch to that window, or quit it and start Confidant again.",
+  disk_full: "The disk is full, so this was not saved. Free some space and try again — everything saved before is intact.",
+  backup_folder_unavailable: "Backups are paused: the backup folder cannot be used.",
+  backup_damaged: "This backup file cannot be used. Choose another backup; nothing was changed.",
+  backup_of_another_vault:
+    "This backup belongs to a different vault. Restore it into a new folder with the command line instead; nothing was changed.",
   clipboard_unavailable: "The clipboard cannot be reached, so nothing was copied. Select the text and copy it instead.",
 };
 
@@ -69,6 +79,10 @@ export function messageFor(error: CommandError): string {
   const base = MESSAGES[error.code] ?? "Something went wrong. Please try again.";
   if (error.code === "too_many_attempts" && error.retry_after_seconds != null) {
     return `${base} Wait ${error.retry_after_seconds} s before trying again, or use your recovery key.`;
+  }
+  if (error.code === "backup_folder_unavailable" || error.code === "backup_damaged") {
+    // Built from fixed phrases in Rust ("is full", "the file is truncated"), never from record text.
+    return `${base} ${capitalise(error.message.replace(/;[^;]*$/, ""))}.`;
   }
   if (error.code === "weak_passphrase" || error.code === "invalid_setting" || error.code === "invalid_input") {
     // These messages are built from rules, never from record text: show the detail.

@@ -1,10 +1,11 @@
 // Which screen the app shows, and the few facts about the vault the screens share.
 // Everything here is dropped on lock: the page reloads to the lock screen.
-import { commands, events, type VaultStatusDto } from "./bindings";
+import { commands, events, type ErrorCode, type VaultStatusDto } from "./bindings";
+import { messageFor } from "./errors";
 import { panel } from "./panel.svelte";
 import { records } from "./records.svelte";
 
-export type Screen = "loading" | "create" | "kit" | "binding" | "unlock" | "recover" | "home";
+export type Screen = "loading" | "create" | "kit" | "binding" | "unlock" | "recover" | "restore" | "home";
 
 class SessionStore {
   screen = $state<Screen>("loading");
@@ -14,14 +15,19 @@ class SessionStore {
   /** Whether the kit on screen belongs to a vault created just now (then the binding step follows). */
   kitForNewVault = $state(false);
   loadError = $state<string | null>(null);
+  /** Why the vault's status could not be read (a lost key file, another window). */
+  loadErrorCode = $state<ErrorCode | null>(null);
 
   async refresh(): Promise<void> {
     const result = await commands.vaultStatus();
     if (result.status === "error") {
-      this.loadError = result.error.message;
-      this.screen = "unlock";
+      this.loadError = messageFor(result.error);
+      this.loadErrorCode = result.error.code;
+      if (this.screen !== "restore") this.screen = "unlock";
       return;
     }
+    this.loadError = null;
+    this.loadErrorCode = null;
     this.status = result.data;
     if (!result.data.exists) this.screen = "create";
     else if (result.data.unlocked) this.screen = "home";

@@ -1,0 +1,259 @@
+//! Backups and restore: thin commands over the session's backup methods, and
+//! the background thread that backs up on schedule.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use confidant_vault::backup::{BackupContents, BackupInfo, RestoreKey, RetentionPolicy};
+use confidant_vault::{BackupOverview, Passphrase, RecoveryKey, Session};
+use serde::Serialize;
+use tauri::{AppHandle, Manager, State};
+
+use crate::dto::SecretInput;
+use crate::error::{CommandError, ErrorCode};
+
+type CommandResult<T> = Result<T, CommandError>;
+
+/// How often the background thread asks whether a backup is due.
+const SCHEDULE_CHECK: Duration = Duration::from_secs(60);
+
+/// Backup settings and how the last backups went.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct BackupOverviewDto {
+    /// The chosen folder; none = backups are off.
+    pub folder: Option<String>,
+    /// A sensible folder to offer when none is chosen.
+    pub suggested_folder: String,
+    /// Daily backups kept.
+    pub keep_daily: u32,
+    /// Weekly backups kept.
+    pub keep_weekly: u32,
+    /// Monthly backups kept.
+    pub keep_monthly: u32,
+    /// Hours between automatic backups while there are changes.
+    pub every_hours: u32,
+    /// When the last backup was written and verified (RFC 3339).
+    pub last_success_at: Option<String>,
+    /// Its file name.
+    pub last_backup_file: Option<String>,
+    /// When the last attempt failed, if after the last success.
+    pub last_failure_at: Option<String>,
+    /// Why (the error code).
+    pub last_failure_code: Option<ErrorCode>,
+    /// Changes the newest backup does not have yet (known while unlocked).
+    pub changes_since_backup: Option<bool>,
+}
+
+impl From<BackupOverview> for BackupOverviewDto {
+    fn from(overview: BackupOverview) -> Self {
+        let settings = overview.settings;
+        BackupOverviewDto {
+            folder: settings.folder.map(|folder| folder.display().to_string()),
+            suggested_folder: suggested_folder().display().to_string(),
+            keep_daily: settings.keep.daily,
+            keep_weekly: settings.keep.weekly,
+            keep_monthly: settings.keep.monthly,
+            every_hours: settings.every_hours,
+            last_success_at: settings.last_success_at.map(|time| time.to_rfc3339()),
+            last_backup_file: settings.last_backup_file,
+            last_failure_at: settings.last_failure_at.map(|time| time.to_rfc3339()),
+            last_failure_code: settings
+                .last_failure_code
+                .map(|code| serde_json::from_value(serde_json::Value::from(code)).unwrap_or(ErrorCode::Internal)),
+            changes_since_backup: overview.changes_since_backup,
+        }
+    }
+}
+
+/// One backup file.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct BackupFileDto {
+    /// Full path (for preview and restore).
+    pub path: String,
+    /// File name.
+    pub file_name: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// Size in bytes.
+    pub bytes: f64,
+}
+
+impl From<BackupInfo> for BackupFileDto {
+    fn from(info: BackupInfo) -> Self {
+        BackupFileDto {
+            path: info.path.display().to_string(),
+            file_name: info.file_name,
+            created_at: info.created_at.to_rfc3339(),
+            bytes: info.bytes as f64,
+        }
+    }
+}
+
+/// What a backup holds (after opening it with a key).
+#[derive(Debug, Serialize, specta::Type)]
+pub struct BackupContentsDto {
+    /// The backup file.
+    pub file: BackupFileDto,
+    /// Clients.
+    pub clients: u32,
+    /// Notes.
+    pub notes: u32,
+    /// Signed notes.
+    pub signed_notes: u32,
+    /// The latest session date of any note.
+    pub newest_session_date: Option<String>,
+    /// Audit events, every link checked.
+    pub audit_events: u32,
+    /// After a restore over the vault: where its previous files were copied.
+    pub safety_copy: Option<String>,
+}
+
+fn contents_dto(file: BackupFileDto, contents: BackupContents, safety_copy: Option<PathBuf>) -> BackupContentsDto {
+    let count = |value: u64| u32::try_from(value).unwrap_or(u32::MAX);
+    BackupContentsDto {
+        file,
+        clients: count(contents.clients),
+        notes: count(contents.notes),
+        signed_notes: count(contents.signed_notes),
+        newest_session_date: contents.newest_session_date,
+        audit_events: count(contents.audit_events),
+        safety_copy: safety_copy.map(|path| path.display().to_string()),
+    }
+}
+
+/// The secret that opens a backup: the passphrase it was made under, or the
+/// recovery key (then a new passphrase for the restored vault).
+struct BackupSecret {
+    passphrase: Option<Passphrase>,
+    recovery_key: Option<RecoveryKey>,
+    new_passphrase: Passphrase,
+}
+
+impl BackupSecret {
+    fn new(
+        passphrase: Option<SecretInput>,
+        recovery_key: Option<SecretInput>,
+        new_passphrase: Option<SecretInput>,
+    ) -> CommandResult<Self> {
+        let recovery_key = recovery_key.map(|key| RecoveryKey::parse(key.expose_secret())).transpose()?;
+        if passphrase.is_none() && recovery_key.is_none() {
+            return Err(confidant_vault::Error::WrongPassphrase.into());
+        }
+        Ok(BackupSecret {
+            passphrase: passphrase.map(SecretInput::into_passphrase),
+            recovery_key,
+            new_passphrase: new_passphrase.map_or_else(|| Passphrase::new(String::new()), SecretInput::into_passphrase),
+        })
+    }
+
+    fn key(&self) -> RestoreKey<'_> {
+        match (&self.passphrase, &self.recovery_key) {
+            (_, Some(recovery_key)) => RestoreKey::RecoveryKey { recovery_key, new_passphrase: &self.new_passphrase },
+            (Some(passphrase), None) => RestoreKey::Passphrase(passphrase),
+            (None, None) => unreachable!("checked in new()"),
+        }
+    }
+}
+
+/// Where to suggest backups go: a folder in Documents (the therapist should
+/// pick an external drive; the settings page says so).
+fn suggested_folder() -> PathBuf {
+    dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir).join("Confidant backups")
+}
+
+/// Backup settings and status (also while locked).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_overview(session: State<'_, Session>) -> BackupOverviewDto {
+    session.backup_overview().into()
+}
+
+/// Chooses the folder (empty = backups off), rotation and interval.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_settings_set(
+    session: State<'_, Session>,
+    folder: Option<String>,
+    keep_daily: u32,
+    keep_weekly: u32,
+    keep_monthly: u32,
+    every_hours: u32,
+) -> CommandResult<BackupOverviewDto> {
+    let folder = folder.map(|folder| folder.trim().to_owned()).filter(|folder| !folder.is_empty()).map(PathBuf::from);
+    let keep = RetentionPolicy { daily: keep_daily, weekly: keep_weekly, monthly: keep_monthly };
+    Ok(session.set_backup_settings(folder, keep, every_hours)?.into())
+}
+
+/// Backs up now; returns the new backup and what it holds.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_now(session: State<'_, Session>) -> CommandResult<BackupContentsDto> {
+    let report = session.back_up_now()?;
+    Ok(contents_dto(report.info.into(), report.contents, None))
+}
+
+/// The newest backups of this vault in the chosen folder (also while locked).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_list(session: State<'_, Session>) -> CommandResult<Vec<BackupFileDto>> {
+    Ok(session.backups(30)?.into_iter().map(Into::into).collect())
+}
+
+/// Opens a backup with the passphrase of its day (or the recovery key) and says
+/// what it holds. Changes nothing.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_preview(
+    session: State<'_, Session>,
+    path: String,
+    passphrase: Option<SecretInput>,
+    recovery_key: Option<SecretInput>,
+) -> CommandResult<BackupContentsDto> {
+    let secret = BackupSecret::new(passphrase, recovery_key, None)?;
+    let (info, contents) = session.preview_backup(&PathBuf::from(path), &secret.key())?;
+    Ok(contents_dto(info.into(), contents, None))
+}
+
+/// Restores a backup over this vault (after a safety copy), or as the vault when
+/// there is none yet; the restored vault is left unlocked.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_restore(
+    session: State<'_, Session>,
+    path: String,
+    passphrase: Option<SecretInput>,
+    recovery_key: Option<SecretInput>,
+    new_passphrase: Option<SecretInput>,
+) -> CommandResult<BackupContentsDto> {
+    let secret = BackupSecret::new(passphrase, recovery_key, new_passphrase)?;
+    let path = PathBuf::from(path);
+    let info = confidant_vault::backup::read_backup_info(&path)?;
+    let (contents, safety_copy) = session.restore_backup(&path, &secret.key())?;
+    Ok(contents_dto(info.into(), contents, safety_copy))
+}
+
+/// Puts a backup's key file in place of a lost or damaged vault.keys.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_restore_key_file(session: State<'_, Session>, path: String) -> CommandResult<()> {
+    Ok(session.restore_key_file(&PathBuf::from(path))?)
+}
+
+/// Starts the thread that backs up every so often while there are changes.
+pub fn start_schedule(app: &AppHandle) {
+    let app = app.clone();
+    std::thread::Builder::new()
+        .name("confidant-backup".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(SCHEDULE_CHECK);
+                let now: DateTime<Utc> = Utc::now();
+                // The outcome lands in backup.json and the audit log; the UI reads both.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    app.state::<Session>().back_up_on_schedule(now)
+                }));
+            }
+        })
+        .expect("the backup thread starts");
+}
