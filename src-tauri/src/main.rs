@@ -3,5 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // Before any thread starts (it sets an environment variable): see the function.
+    confidant_hardening::disable_webkit_compositing();
     confidant_app::run();
 }
