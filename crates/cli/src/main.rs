@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod backup;
 mod records;
 mod secrets;
 mod transfer;
@@ -27,13 +28,17 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  any other error
-  2  usage error: bad arguments (including a malformed field, an unknown client
-     or note, a client code already taken), or a secret needed but no terminal
+  2  usage error: bad arguments (including a malformed field, an unknown client,
+     note or backup file, a client code already taken, a backup of another vault
+     to replace this one), or a secret needed but no terminal
   3  wrong passphrase or recovery key (including a recovery key with a typo), or a
      transfer file's wrong passphrase / a file meant for another vault's key
-  4  vault missing or damaged
+  4  vault missing or damaged (including vault.keys missing beside vault.db)
   5  locked out after too many wrong attempts: wait and retry
-  6  a transfer file that is damaged, altered, malformed or of an unknown version
+  6  a transfer or backup file that is damaged, altered, malformed or of an
+     unknown version
+  7  the backup folder is unavailable: missing (drive not connected?),
+     read-only or full
 
 Secrets are read from the terminal without echo, or non-interactively from
 --passphrase-file / CONFIDANT_PASSPHRASE, --new-passphrase-file /
@@ -137,6 +142,10 @@ enum Command {
         #[command(subcommand)]
         action: transfer::IdentityCommand,
     },
+    /// Write a verified, encrypted backup of the vault; `backup list` shows them.
+    Backup(backup::BackupArgs),
+    /// Restore a backup over the vault (after a safety copy) or into a new folder.
+    Restore(backup::RestoreArgs),
     /// Fill the vault with deterministic, obviously synthetic demo clients and notes.
     Demo {
         /// How many clients.
@@ -158,6 +167,10 @@ enum Command {
         /// 100000) and time saving, charts and search against plain SQLite.
         #[arg(long = "records", value_name = "NOTES")]
         records: Vec<u32>,
+        /// Also build a demo vault of this many notes (repeatable) and time backing
+        /// it up against a plain and a durable copy of its file.
+        #[arg(long = "backup", value_name = "NOTES")]
+        backup: Vec<u32>,
     },
 }
 
@@ -241,16 +254,19 @@ fn exit_code_for(error: &Error) -> u8 {
         | Error::RecoveryKeyWrongLength { .. }
         | Error::RecoveryKeyMalformed { .. } => 3,
         Error::VaultNotFound
+        | Error::KeyFileMissing
         | Error::KeyFileDamaged { .. }
         | Error::KeyFileTooNew { .. }
         | Error::DatabaseDamaged { .. }
         | Error::VaultTooNew { .. } => 4,
         Error::TooManyAttempts { .. } => 5,
-        Error::TransferInvalid { .. } => 6,
+        Error::TransferInvalid { .. } | Error::BackupDamaged { .. } => 6,
+        Error::BackupFolderUnavailable { .. } => 7,
         Error::InvalidInput { .. }
         | Error::NotFound { .. }
         | Error::ClientCodeTaken { .. }
-        | Error::DestructionNotConfirmed { .. } => 2,
+        | Error::DestructionNotConfirmed { .. }
+        | Error::BackupOfAnotherVault => 2,
         _ => 1,
     }
 }
@@ -444,6 +460,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Identity { action } => {
             with_vault(&location, &sources, keychain, |vault, _| transfer::identity(vault, action, cli.json))?
         }
+        Command::Backup(args) => backup::backup(&location, &sources, keychain, args, cli.json)?,
+        Command::Restore(args) => backup::restore(&location, &sources, keychain, args, cli.json)?,
         Command::Reindex => with_vault(&location, &sources, keychain, |vault, _| records::reindex(vault, cli.json))?,
         Command::Signer { action } => {
             with_vault(&location, &sources, keychain, |vault, _| records::signer(vault, action, cli.json))?
@@ -460,20 +478,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         })?,
-        Command::Bench { runs, records } => {
+        Command::Bench { runs, records, backup: backup_sizes } => {
             let runs = usize::try_from(runs).unwrap_or(5);
             let report = confidant_vault::bench::run(runs, Duration::from_secs(1))?;
             let mut records_reports = Vec::new();
             for n_notes in records {
                 records_reports.push(confidant_vault::bench::run_records(n_notes, runs)?);
             }
+            let mut backup_reports = Vec::new();
+            for n_notes in backup_sizes {
+                backup_reports.push(confidant_vault::bench::run_backup(n_notes, runs)?);
+            }
             if cli.json {
-                let all = json!({ "unlock": report, "records": records_reports });
+                let all = json!({ "unlock": report, "records": records_reports, "backup": backup_reports });
                 println!("{}", serde_json::to_string_pretty(&all).map_err(|error| Failure::Other(error.into()))?);
             } else {
                 print_bench(&report);
                 for records in &records_reports {
                     print_records_bench(records);
+                }
+                for backup_report in &backup_reports {
+                    backup::print_bench(backup_report);
                 }
             }
         }
