@@ -99,8 +99,8 @@ pub struct BackupContentsDto {
     pub clients: u32,
     /// Notes.
     pub notes: u32,
-    /// Signed notes.
-    pub signed_notes: u32,
+    /// Signed notes (known after a preview or restore, not right after a backup).
+    pub signed_notes: Option<u32>,
     /// The latest session date of any note.
     pub newest_session_date: Option<String>,
     /// Audit events, every link checked.
@@ -115,7 +115,7 @@ fn contents_dto(file: BackupFileDto, contents: BackupContents, safety_copy: Opti
         file,
         clients: count(contents.clients),
         notes: count(contents.notes),
-        signed_notes: count(contents.signed_notes),
+        signed_notes: contents.signed_notes.map(count),
         newest_session_date: contents.newest_session_date,
         audit_events: count(contents.audit_events),
         safety_copy: safety_copy.map(|path| path.display().to_string()),

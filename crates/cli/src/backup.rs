@@ -375,14 +375,19 @@ fn info_json(info: &BackupInfo) -> serde_json::Value {
 }
 
 fn describe_contents(contents: &BackupContents) -> String {
-    format!(
-        "{} clients, {} notes ({} signed), newest session {}; audit log of {} events verified.",
-        contents.clients,
-        contents.notes,
-        contents.signed_notes,
-        contents.newest_session_date.as_deref().unwrap_or("—"),
-        contents.audit_events
-    )
+    match contents.signed_notes {
+        Some(signed) => format!(
+            "{} clients, {} notes ({signed} signed), newest session {}; audit log of {} events verified.",
+            contents.clients,
+            contents.notes,
+            contents.newest_session_date.as_deref().unwrap_or("—"),
+            contents.audit_events
+        ),
+        None => format!(
+            "{} clients, {} notes; audit log of {} events verified.",
+            contents.clients, contents.notes, contents.audit_events
+        ),
+    }
 }
 
 /// The reason alone for a damaged backup (the full message adds advice meant for a restore).

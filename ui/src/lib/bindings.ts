@@ -195,8 +195,8 @@ export type BackupContentsDto = {
 	clients: number,
 	/**  Notes. */
 	notes: number,
-	/**  Signed notes. */
-	signed_notes: number,
+	/**  Signed notes (known after a preview or restore, not right after a backup). */
+	signed_notes: number | null,
 	/**  The latest session date of any note. */
 	newest_session_date: string | null,
 	/**  Audit events, every link checked. */
