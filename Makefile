@@ -85,7 +85,7 @@ ui-test: $(UI_STAMP)
 
 bench:
 	cargo build --release -p confidant-cli
-	$(CARGO_TARGET_DIR)/release/confidant bench --records 10000 --records 100000
+	$(CARGO_TARGET_DIR)/release/confidant bench --records 10000 --records 100000 --backup 100000
 
 e2e: app tools $(E2E_STAMP)
 	cd tests/e2e && CONFIDANT_APP_BINARY="$(APP_BINARY)" TAURI_DRIVER="$(TAURI_DRIVER)" npm test --silent
