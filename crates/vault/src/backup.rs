@@ -29,7 +29,6 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Datelike, Local, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::audit::{self, EventKind, NewEvent};
 use crate::device::DeviceKeychain;
@@ -311,7 +310,7 @@ impl Vault {
         Ok(self.connection().query_row(&sql, [], |row| row.get(0))?)
     }
 
-    /// Copies the checkpointed database (hashing it on the way) and appends the
+    /// Copies the checkpointed database (in the kernel, like `cp`) and appends the
     /// trailer; syncs the file.
     fn write_backup(&mut self, partial_path: &Path, created_at: DateTime<Utc>) -> Result<Written> {
         // Everything committed moves from the write-ahead log into vault.db. This
@@ -328,18 +327,7 @@ impl Vault {
         let database_bytes = source.metadata().map_err(Error::io("read vault.db"))?.len();
         let mut out = OpenOptions::new().write(true).create_new(true).open(partial_path).map_err(folder_error)?;
         restrict_permissions(partial_path, 0o600);
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; COPY_CHUNK];
-        let mut copied = 0u64;
-        loop {
-            let read = source.read(&mut buffer).map_err(Error::io("read vault.db"))?;
-            if read == 0 {
-                break;
-            }
-            hasher.update(&buffer[..read]);
-            out.write_all(&buffer[..read]).map_err(folder_error)?;
-            copied += read as u64;
-        }
+        let copied = std::io::copy(&mut source, &mut out).map_err(folder_error)?;
         if copied != database_bytes {
             return Err(Error::Io { action: "copy vault.db", source: std::io::Error::other("vault.db changed size") });
         }
@@ -362,7 +350,7 @@ impl Vault {
         Ok(Written {
             file_bytes: database_bytes + json.len() as u64 + 8 + MAGIC.len() as u64,
             database_bytes,
-            digest: hasher.finalize().into(),
+            source: self.location().database_path(),
             contents,
         })
     }
@@ -375,18 +363,19 @@ const COPY_CHUNK: usize = 1 << 20;
 struct Written {
     file_bytes: u64,
     database_bytes: u64,
-    /// SHA-256 of the database pages as they were copied.
-    digest: [u8; 32],
+    /// The database file copied (unchanged since: this process holds the only
+    /// connection until the backup is verified).
+    source: PathBuf,
     contents: BackupContents,
 }
 
 /// The verification right after writing, sized to run on every backup: the
-/// database part is read back from the file and must hash to exactly the pages
-/// copied (pages SQLCipher authenticates on every read, and which passed the full
-/// integrity check at unlock); the trailer must read; and the copy must open with
-/// the key, at this schema, with an intact audit chain of the expected length. A
-/// full check of every page and of the b-trees runs when a backup is previewed
-/// or restored ([`verify_database`]).
+/// database part is read back from the file and must equal, byte for byte, the
+/// database it was copied from (whose pages SQLCipher authenticates on every read
+/// and which passed the full integrity check at unlock); the trailer must read;
+/// and the copy must open with the key, at this schema, with an intact audit
+/// chain of the expected length. The full check of every page and of the b-trees
+/// runs when a backup is previewed or restored ([`verify_database`]).
 fn verify_written(path: &Path, written: &Written, data_key: &SecretKey) -> Result<()> {
     let mut file = open_backup_file(path)?;
     let (trailer, _) = read_trailer(&mut file)?;
@@ -394,19 +383,18 @@ fn verify_written(path: &Path, written: &Written, data_key: &SecretKey) -> Resul
         return Err(Error::BackupDamaged { reason: "the file is truncated" });
     }
     file.seek(SeekFrom::Start(0)).map_err(Error::io("read the backup file"))?;
-    let mut part = file.take(written.database_bytes);
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; COPY_CHUNK];
+    let mut copy = file.take(written.database_bytes);
+    let mut original = File::open(&written.source).map_err(Error::io("read vault.db"))?.take(written.database_bytes);
+    let (mut left, mut right) = (vec![0u8; COPY_CHUNK], vec![0u8; COPY_CHUNK]);
     loop {
-        let read = part.read(&mut buffer).map_err(Error::io("read the backup file"))?;
+        let read = read_full(&mut copy, &mut left).map_err(Error::io("read the backup file"))?;
+        let expected = read_full(&mut original, &mut right).map_err(Error::io("read vault.db"))?;
+        if read != expected || left[..read] != right[..expected] {
+            return Err(Error::BackupDamaged { reason: "the file does not hold what was written" });
+        }
         if read == 0 {
             break;
         }
-        hasher.update(&buffer[..read]);
-    }
-    let digest: [u8; 32] = hasher.finalize().into();
-    if digest != written.digest {
-        return Err(Error::BackupDamaged { reason: "the file does not hold what was written" });
     }
     let connection = open_read_only(path, data_key)?;
     let damaged = |_| Error::BackupDamaged { reason: "its database does not open with this key" };
@@ -421,6 +409,18 @@ fn verify_written(path: &Path, written: &Written, data_key: &SecretKey) -> Resul
         return Err(Error::BackupDamaged { reason: "its audit log does not verify" });
     }
     Ok(())
+}
+
+/// Reads until `buffer` is full or the input ends; returns how much was read.
+fn read_full(input: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match input.read(&mut buffer[filled..])? {
+            0 => break,
+            read => filled += read,
+        }
+    }
+    Ok(filled)
 }
 
 /// The counts a backup report shows, from the open vault before copying (the
