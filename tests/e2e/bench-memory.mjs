@@ -81,7 +81,7 @@ async function emptyWindow() {
   process.env.CONFIDANT_APP_BINARY = options.empty;
   const t = fakeTestContext();
   try {
-    const app = await launchApp(t);
+    const app = await launchApp(t, { compositing: false });
     await app.heading("Empty window");
     return { idle: await measure(options.empty) };
   } finally {
@@ -95,7 +95,7 @@ async function confidant(templateVault) {
   const dir = mkdtempSync(join(tmpdir(), "confidant-bench-memory-"));
   try {
     const vault = copyVault(templateVault, join(dir, "vault"));
-    const app = await launchApp(t, { env: { CONFIDANT_VAULT: vault } });
+    const app = await launchApp(t, { env: { CONFIDANT_VAULT: vault }, compositing: false });
     await app.heading("Confidant is locked");
     const locked = await measure(options.app);
     await unlock(app, BENCH_PASSPHRASE);

@@ -137,7 +137,17 @@ export async function sendSignal(address, path, member, ...args) {
  * `screen` sets the X screen (default "1280x800x24").
  * Registers clean-up on the test context, so processes stop even if the test fails.
  */
-export async function launchApp(t, { env = {}, sessionBus = false, screen } = {}) {
+/**
+ * Starts the app under its own Xvfb and WebDriver session.
+ *
+ * `compositing`: the app ships with WebKitGTK's accelerated compositing off
+ * (confidant_hardening::disable_webkit_compositing). WebKitWebDriver (WebKitGTK
+ * 2.50) never returns a screenshot in that mode, so the suite runs with it on
+ * (`WEBKIT_DISABLE_COMPOSITING_MODE=0`, which the app respects) and takes its
+ * screenshots; `compositing: false` runs the app exactly as shipped, without
+ * screenshots (app.test.mjs has such a test; bench-memory.mjs measures that way).
+ */
+export async function launchApp(t, { env = {}, sessionBus = false, screen, compositing = true } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "confidant-e2e-"));
   const bus = sessionBus ? await startSessionBus() : null;
   const home = join(dataDir, "home");
@@ -147,13 +157,16 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen } = {}
   const nativePort = await freePort();
   const driverLog = [];
   const tauriDriver = process.env.TAURI_DRIVER ?? "tauri-driver";
+  const inherited = { ...process.env };
+  delete inherited.WEBKIT_DISABLE_COMPOSITING_MODE;
   const driverProcess = startChild(
     tauriDriver,
     ["--port", String(port), "--native-port", String(nativePort), "--native-driver", nativeDriver],
     {
       stdio: ["ignore", "pipe", "pipe"],
       env: {
-        ...process.env,
+        ...inherited,
+        ...(compositing ? { WEBKIT_DISABLE_COMPOSITING_MODE: "0" } : {}),
         DISPLAY: display,
         HOME: home,
         XDG_DATA_HOME: join(home, ".local/share"),
@@ -197,6 +210,7 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen } = {}
     vaultDir: join(dataDir, "vault"),
     /** Saves what the therapist would see as target/e2e-shots/<name>.png. */
     async screenshot(name) {
+      if (!compositing) throw new Error("WebKitWebDriver takes no screenshots with compositing off (see launchApp)");
       // Let fonts, images and the last DOM change reach the screen first. A page
       // that reloads meanwhile (a lock) ends the script early; the shot still counts.
       await driver.executeAsyncScript(`
