@@ -4,53 +4,14 @@
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-const PASSPHRASE: &str = "lantern orbit pickle meadow";
-const NEW_PASSPHRASE: &str = "quiet harbour violet engine";
+mod common;
 
-struct Workspace {
-    folder: tempfile::TempDir,
-}
+use common::{NEW_PASSPHRASE, PASSPHRASE, Workspace, json_of, path};
 
+/// Backup-specific steps on the shared workspace.
 impl Workspace {
-    fn new() -> Self {
-        Workspace { folder: tempfile::tempdir().expect("temp dir") }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.folder.path().join(name)
-    }
-
-    fn vault(&self) -> PathBuf {
-        self.path("vault")
-    }
-
-    fn secret_file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, format!("{text}\n")).expect("secret file");
-        path
-    }
-
-    /// Runs `confidant --vault <vault> ARGS` with no terminal and no secrets in the environment.
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_on(&self.vault(), args)
-    }
-
-    fn run_on(&self, vault: &Path, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_confidant"))
-            .arg("--vault")
-            .arg(vault)
-            .args(args)
-            .env_remove("CONFIDANT_PASSPHRASE")
-            .env_remove("CONFIDANT_NEW_PASSPHRASE")
-            .env_remove("CONFIDANT_RECOVERY_KEY")
-            .env_remove("CONFIDANT_VAULT")
-            .stdin(Stdio::null())
-            .output()
-            .expect("confidant runs")
-    }
-
     /// Runs with the vault's passphrase file and `--json`.
     fn run_unlocked(&self, args: &[&str]) -> Output {
         let passphrase = self.secret_file("passphrase", PASSPHRASE);
@@ -62,18 +23,7 @@ impl Workspace {
     /// A vault (floor KDF parameters, no device binding) with one client and two
     /// notes, one signed; returns the recovery key.
     fn init_with_notes(&self) -> String {
-        let passphrase = self.secret_file("passphrase", PASSPHRASE);
-        let output = self.run(&[
-            "--json",
-            "--passphrase-file",
-            path(&passphrase),
-            "init",
-            "--no-device-binding",
-            "--kdf-target-ms",
-            "50",
-        ]);
-        succeeded(&output);
-        let recovery_key = json_of(&output)["recovery_key"].as_str().expect("recovery key").to_owned();
+        let recovery_key = self.init();
         succeeded(&self.run_unlocked(&["client", "add"]));
         succeeded(&self.run_unlocked(&["signer", "set", "--name", "Dana Reyes", "--credentials", "LCSW"]));
         for (date, text) in [("2026-11-20", "Reports better sleep"), ("2026-11-27", "Draft about the move")] {
@@ -113,10 +63,6 @@ impl Workspace {
     }
 }
 
-fn path(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
-}
-
 fn succeeded(output: &Output) {
     assert_eq!(
         output.status.code(),
@@ -125,11 +71,6 @@ fn succeeded(output: &Output) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-fn json_of(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|_| panic!("stdout is not JSON: {}", String::from_utf8_lossy(&output.stdout)))
 }
 
 fn stderr(output: &Output) -> String {

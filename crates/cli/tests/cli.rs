@@ -1,71 +1,9 @@
 //! The `confidant` command line as a script would use it: no terminal, secrets
 //! from files, JSON out, documented exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const PASSPHRASE: &str = "lantern orbit pickle meadow";
-const NEW_PASSPHRASE: &str = "quiet harbour violet engine";
-
-struct Workspace {
-    folder: tempfile::TempDir,
-}
-
-impl Workspace {
-    fn new() -> Self {
-        Workspace { folder: tempfile::tempdir().expect("temp dir") }
-    }
-
-    fn vault(&self) -> PathBuf {
-        self.folder.path().join("vault")
-    }
-
-    fn secret_file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.folder.path().join(name);
-        std::fs::write(&path, format!("{text}\n")).expect("secret file");
-        path
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_confidant"))
-            .arg("--vault")
-            .arg(self.vault())
-            .args(args)
-            .env_remove("CONFIDANT_PASSPHRASE")
-            .env_remove("CONFIDANT_NEW_PASSPHRASE")
-            .env_remove("CONFIDANT_RECOVERY_KEY")
-            .env_remove("CONFIDANT_VAULT")
-            .stdin(Stdio::null())
-            .output()
-            .expect("confidant runs")
-    }
-
-    /// Creates a vault with the floor KDF parameters; returns the recovery key.
-    fn init(&self) -> String {
-        let passphrase = self.secret_file("passphrase", PASSPHRASE);
-        let output = self.run(&[
-            "--json",
-            "--passphrase-file",
-            path(&passphrase),
-            "init",
-            "--no-device-binding",
-            "--kdf-target-ms",
-            "50",
-        ]);
-        assert_eq!(output.status.code(), Some(0), "init failed: {}", String::from_utf8_lossy(&output.stderr));
-        let json = json_of(&output);
-        json["recovery_key"].as_str().expect("recovery key in the JSON").to_owned()
-    }
-}
-
-fn path(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
-}
-
-fn json_of(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|_| panic!("stdout is not JSON: {}", String::from_utf8_lossy(&output.stdout)))
-}
+use common::{NEW_PASSPHRASE, PASSPHRASE, Workspace, json_of, path};
 
 #[test]
 fn init_prints_the_recovery_key_once_and_status_reports_the_vault() {
