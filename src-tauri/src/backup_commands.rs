@@ -123,11 +123,10 @@ fn contents_dto(file: BackupFileDto, contents: BackupContents, safety_copy: Opti
 }
 
 /// The secret that opens a backup: the passphrase it was made under, or the
-/// recovery key (then a new passphrase for the restored vault).
-struct BackupSecret {
-    passphrase: Option<Passphrase>,
-    recovery_key: Option<RecoveryKey>,
-    new_passphrase: Passphrase,
+/// recovery key and the new passphrase for the restored vault.
+enum BackupSecret {
+    Passphrase(Passphrase),
+    RecoveryKey(RecoveryKey, Passphrase),
 }
 
 impl BackupSecret {
@@ -136,22 +135,22 @@ impl BackupSecret {
         recovery_key: Option<SecretInput>,
         new_passphrase: Option<SecretInput>,
     ) -> CommandResult<Self> {
-        let recovery_key = recovery_key.map(|key| RecoveryKey::parse(key.expose_secret())).transpose()?;
-        if passphrase.is_none() && recovery_key.is_none() {
-            return Err(confidant_vault::Error::WrongPassphrase.into());
+        match (recovery_key, passphrase) {
+            (Some(recovery_key), _) => Ok(BackupSecret::RecoveryKey(
+                RecoveryKey::parse(recovery_key.expose_secret())?,
+                new_passphrase.map_or_else(|| Passphrase::new(String::new()), SecretInput::into_passphrase),
+            )),
+            (None, Some(passphrase)) => Ok(BackupSecret::Passphrase(passphrase.into_passphrase())),
+            (None, None) => Err(confidant_vault::Error::WrongPassphrase.into()),
         }
-        Ok(BackupSecret {
-            passphrase: passphrase.map(SecretInput::into_passphrase),
-            recovery_key,
-            new_passphrase: new_passphrase.map_or_else(|| Passphrase::new(String::new()), SecretInput::into_passphrase),
-        })
     }
 
     fn key(&self) -> RestoreKey<'_> {
-        match (&self.passphrase, &self.recovery_key) {
-            (_, Some(recovery_key)) => RestoreKey::RecoveryKey { recovery_key, new_passphrase: &self.new_passphrase },
-            (Some(passphrase), None) => RestoreKey::Passphrase(passphrase),
-            (None, None) => unreachable!("checked in new()"),
+        match self {
+            BackupSecret::Passphrase(passphrase) => RestoreKey::Passphrase(passphrase),
+            BackupSecret::RecoveryKey(recovery_key, new_passphrase) => {
+                RestoreKey::RecoveryKey { recovery_key, new_passphrase }
+            }
         }
     }
 }

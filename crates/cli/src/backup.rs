@@ -98,9 +98,10 @@ fn back_up(
     let passphrase = sources.passphrase("Passphrase")?;
     let mut vault = Vault::unlock(location, &passphrase, keychain)?;
     // Taken before the backup: the backup event itself is not a change.
-    let result = vault
-        .last_change()
-        .and_then(|through| vault.back_up_to(&destination.folder, settings.keep).map(|report| (report, through)));
+    let (through, result) = match vault.last_change() {
+        Ok(through) => (through, vault.back_up_to(&destination.folder, settings.keep)),
+        Err(error) => (0, Err(error)),
+    };
     let _ = vault.lock(LockReason::Quit);
 
     // backup.json describes the chosen folder (the app decides from it whether a
@@ -108,26 +109,14 @@ fn back_up(
     let mut recorded = false;
     if destination.is_configured {
         let mut status = BackupSettings::read(location);
-        match &result {
-            Ok((report, through)) => {
-                status.last_success_at = Some(report.info.created_at);
-                status.last_backup_file = Some(report.info.file_name.clone());
-                status.backed_up_through = Some(*through);
-                status.last_failure_at = None;
-                status.last_failure_code = None;
-            }
-            Err(error) => {
-                status.last_failure_at = Some(Utc::now());
-                status.last_failure_code = Some(error.code().to_owned());
-            }
-        }
+        status.record(&result, through, Utc::now());
         match status.write(location) {
             Ok(()) => recorded = true,
             // The backup's outcome matters more than the status file: report it, warn.
             Err(error) => eprintln!("confidant: warning: could not record the outcome in backup.json: {error}"),
         }
     }
-    let (report, _) = result?;
+    let report = result?;
 
     if json_output {
         println!(

@@ -48,6 +48,20 @@ impl Workspace {
         recovery_key
     }
 
+    /// A note saved after the backup (it must not survive a restore).
+    fn write_a_note_after_the_backup(&self) {
+        succeeded(&self.run_unlocked(&[
+            "note",
+            "add",
+            "--client",
+            "C-0001",
+            "--template",
+            "soap",
+            "--section",
+            "subjective=Written after the backup",
+        ]));
+    }
+
     fn backup_folder(&self) -> PathBuf {
         let folder = self.path("usb-drive");
         std::fs::create_dir_all(&folder).expect("backup folder");
@@ -298,16 +312,7 @@ fn restore_over_the_vault_keeps_a_safety_copy_and_brings_back_the_backup() {
     let passphrase = workspace.secret_file("passphrase", PASSPHRASE);
     let expected = subjectives(&workspace, &workspace.vault(), &passphrase);
     let file = workspace.back_up();
-    succeeded(&workspace.run_unlocked(&[
-        "note",
-        "add",
-        "--client",
-        "C-0001",
-        "--template",
-        "soap",
-        "--section",
-        "subjective=Written after the backup",
-    ]));
+    workspace.write_a_note_after_the_backup();
 
     let restored = workspace.run(&["--passphrase-file", path(&passphrase), "restore", path(&file)]);
     succeeded(&restored);
@@ -367,16 +372,7 @@ fn a_lost_key_file_comes_back_with_keys_only_and_the_newer_notes_stay() {
     let workspace = Workspace::new();
     workspace.init_with_notes();
     let file = workspace.back_up();
-    succeeded(&workspace.run_unlocked(&[
-        "note",
-        "add",
-        "--client",
-        "C-0001",
-        "--template",
-        "soap",
-        "--section",
-        "subjective=Written after the backup",
-    ]));
+    workspace.write_a_note_after_the_backup();
     std::fs::remove_file(workspace.vault().join("vault.keys")).expect("lose vault.keys");
     let lost = workspace.run_unlocked(&["verify"]);
     assert_eq!(lost.status.code(), Some(4));

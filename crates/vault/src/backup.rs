@@ -143,6 +143,26 @@ impl BackupSettings {
         keyfile::write_atomically(&location.folder().join(SETTINGS_FILE), &bytes, "write backup.json")
     }
 
+    /// Records how a backup to the chosen folder went: a success moves the "last
+    /// good backup" and what it includes (`through`: the vault's last change before
+    /// it) and clears the failure; a failure is kept with its code until the next
+    /// success. The app's schedule and the command line share this.
+    pub fn record(&mut self, outcome: &Result<BackupReport>, through: i64, now: DateTime<Utc>) {
+        match outcome {
+            Ok(report) => {
+                self.last_success_at = Some(report.info.created_at);
+                self.last_backup_file = Some(report.info.file_name.clone());
+                self.backed_up_through = Some(through);
+                self.last_failure_at = None;
+                self.last_failure_code = None;
+            }
+            Err(error) => {
+                self.last_failure_at = Some(now);
+                self.last_failure_code = Some(error.code().to_owned());
+            }
+        }
+    }
+
     /// Checks the choices a person can make.
     pub fn validate(&self) -> Result<()> {
         if !(1..=24).contains(&self.every_hours) {
@@ -908,18 +928,17 @@ fn unused_file_name(folder: &Path, vault_id: &str, created_at: DateTime<Utc>) ->
     name
 }
 
-fn check_folder_exists(folder: &Path) -> Result<()> {
+/// The folder's metadata, or why it cannot hold backups.
+fn check_folder_exists(folder: &Path) -> Result<std::fs::Metadata> {
     match std::fs::metadata(folder) {
-        Ok(metadata) if metadata.is_dir() => Ok(()),
+        Ok(metadata) if metadata.is_dir() => Ok(metadata),
         Ok(_) => Err(Error::BackupFolderUnavailable { problem: "is a file, not a folder; choose a folder" }),
         Err(_) => Err(Error::BackupFolderUnavailable { problem: "does not exist (is the drive connected?)" }),
     }
 }
 
 fn check_backup_folder(folder: &Path) -> Result<()> {
-    check_folder_exists(folder)?;
-    let metadata = std::fs::metadata(folder).map_err(folder_error)?;
-    if metadata.permissions().readonly() {
+    if check_folder_exists(folder)?.permissions().readonly() {
         return Err(Error::BackupFolderUnavailable { problem: "is read-only; choose a folder you can write to" });
     }
     Ok(())

@@ -482,19 +482,7 @@ impl Session {
             return None;
         }
         let result = vault.back_up_to(&folder, settings.keep);
-        match &result {
-            Ok(report) => {
-                settings.last_success_at = Some(report.info.created_at);
-                settings.last_backup_file = Some(report.info.file_name.clone());
-                settings.backed_up_through = Some(through);
-                settings.last_failure_at = None;
-                settings.last_failure_code = None;
-            }
-            Err(error) => {
-                settings.last_failure_at = Some(now);
-                settings.last_failure_code = Some(error.code().to_owned());
-            }
-        }
+        settings.record(&result, through, now);
         // The outcome is also in the audit log (success) or returned (failure);
         // a status file that cannot be written must not hide either.
         let _ = settings.write(&self.location);
