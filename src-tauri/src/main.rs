@@ -3,7 +3,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    // Before any thread starts (it sets an environment variable): see the function.
+    // Before any thread starts (they set environment variables): see the functions.
     confidant_hardening::disable_webkit_compositing();
+    confidant_hardening::disable_javascript_jit();
     confidant_app::run();
 }

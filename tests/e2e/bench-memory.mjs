@@ -112,7 +112,6 @@ async function confidant(templateVault) {
       await sleep(100);
     }
     const chart = await measure(options.app);
-    await app.screenshot("bench-memory-chart");
     return { locked, chart, rows };
   } finally {
     await t.cleanup();

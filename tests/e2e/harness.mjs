@@ -159,6 +159,7 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen, compo
   const tauriDriver = process.env.TAURI_DRIVER ?? "tauri-driver";
   const inherited = { ...process.env };
   delete inherited.WEBKIT_DISABLE_COMPOSITING_MODE;
+  delete inherited.JSC_useJIT; // the app decides (off), as shipped
   const driverProcess = startChild(
     tauriDriver,
     ["--port", String(port), "--native-port", String(nativePort), "--native-driver", nativeDriver],

@@ -7,11 +7,14 @@ use tauri::webview::PageLoadEvent;
 use tauri::{WebviewUrl, WebviewWindowBuilder};
 
 fn main() {
-    // Built the same way as Confidant, which turns accelerated compositing off
-    // (`confidant_hardening::disable_webkit_compositing`).
-    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
-        // SAFETY: first thing in main, before any thread exists.
-        unsafe { std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1") };
+    // Built the same way as Confidant, which turns accelerated compositing and
+    // JavaScriptCore's JIT off (`confidant_hardening::disable_webkit_compositing`,
+    // `disable_javascript_jit`).
+    for (name, value) in [("WEBKIT_DISABLE_COMPOSITING_MODE", "1"), ("JSC_useJIT", "0")] {
+        if std::env::var_os(name).is_none() {
+            // SAFETY: first thing in main, before any thread exists.
+            unsafe { std::env::set_var(name, value) };
+        }
     }
     let probe = std::env::var_os("CONFIDANT_STARTUP_PROBE").is_some();
     tauri::Builder::default()

@@ -1,6 +1,6 @@
 //! Best-effort process hardening: the only place in Confidant with `unsafe` code.
 //!
-//! Both functions are safe to call and never fail loudly: on a system that refuses
+//! All functions are safe to call and never fail loudly: on a system that refuses
 //! (a low `RLIMIT_MEMLOCK`, a sandbox) Confidant still works, just with less
 //! defence in depth. See docs/security.md.
 #![deny(unsafe_code)]
@@ -30,6 +30,22 @@ pub fn disable_webkit_compositing() {
     const NAME: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
     if cfg!(target_os = "linux") && std::env::var_os(NAME).is_none() {
         set_env_before_threads(NAME, "1");
+    }
+}
+
+/// Runs the web view's JavaScript in JavaScriptCore's interpreter, without its
+/// just-in-time compilers (`JSC_useJIT=0`, inherited by WebKitGTK's web process),
+/// unless the environment already decides (`JSC_useJIT=1` keeps them). JIT
+/// compilers are where most browser-engine exploits land; Apple's Lockdown Mode
+/// and Edge's enhanced security mode turn them off for that reason. Confidant's
+/// page runs only its own small, bundled script, which is quick enough
+/// interpreted, and the web process holds ~10 MiB less (docs/benchmarks.md,
+/// ADR 0011). Linux only: macOS and Windows web views ignore the variable. Call
+/// it first thing in `main`, before any thread exists.
+pub fn disable_javascript_jit() {
+    const NAME: &str = "JSC_useJIT";
+    if cfg!(target_os = "linux") && std::env::var_os(NAME).is_none() {
+        set_env_before_threads(NAME, "0");
     }
 }
 

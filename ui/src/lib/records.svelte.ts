@@ -11,11 +11,13 @@ import { messageFor } from "./errors";
 import { panel } from "./panel.svelte";
 
 class RecordsStore {
-  clients = $state<ClientDto[]>([]);
+  // Lists are replaced whole, never edited in place: `$state.raw` keeps them plain
+  // arrays instead of a reactive proxy per row (a 500-note chart is 500 rows).
+  clients = $state.raw<ClientDto[]>([]);
   client = $state<ClientDto | null>(null);
-  chart = $state<NoteSummaryDto[]>([]);
+  chart = $state.raw<NoteSummaryDto[]>([]);
   note = $state<NoteDto | null>(null);
-  templates = $state<TemplateDto[]>([]);
+  templates = $state.raw<TemplateDto[]>([]);
   problem = $state<string | null>(null);
   /** Bumped when something outside the chart's own forms changed it (an export's disclosure). */
   version = $state(0);
