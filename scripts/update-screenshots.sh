@@ -9,7 +9,7 @@ names=(
   note-copied search-palette lock-warning auto-locked settings settings-dark
   accounting-of-disclosures psychotherapy-reauthenticate workspace-1920x1080
   wrong-passphrase export-dialog export-done import-preview print-dialog
-  backup-settings backup-restore-preview restore-lost-key-file
+  backup-settings backup-restore-preview restore-lost-key-file imported-note
 )
 mkdir -p docs/screenshots
 for name in "${names[@]}"; do

@@ -203,6 +203,9 @@ pub struct NoteDto {
     pub addenda: Vec<AddendumDto>,
     pub created_at: String,
     pub updated_at: String,
+    /// For a note that came in with a transfer file: the record it came from
+    /// (client code, export time, app version).
+    pub imported_from: Option<String>,
 }
 
 impl From<Note> for NoteDto {
@@ -221,6 +224,7 @@ impl From<Note> for NoteDto {
             addenda: note.addenda.into_iter().map(AddendumDto::from).collect(),
             created_at: note.created_at,
             updated_at: note.updated_at,
+            imported_from: note.imported_from,
         }
     }
 }
@@ -234,6 +238,8 @@ pub struct NoteSummaryDto {
     pub session_date: String,
     pub status: NoteStatus,
     pub n_addenda: u32,
+    /// Whether it came in with a transfer file from another vault.
+    pub imported: bool,
 }
 
 impl From<NoteSummary> for NoteSummaryDto {
@@ -245,6 +251,7 @@ impl From<NoteSummary> for NoteSummaryDto {
             session_date: note.session_date.to_string(),
             status: note.status.into(),
             n_addenda: note.n_addenda,
+            imported: note.imported,
         }
     }
 }

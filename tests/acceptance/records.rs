@@ -145,7 +145,9 @@ fn psychotherapy_notes_stay_out_of_the_chart_unless_asked_for() {
     process.kind = NoteKind::Psychotherapy;
     open.vault.create_note(&client.code, process).expect("psychotherapy note");
     assert_eq!(open.vault.notes_for_client(&client.code, false).expect("chart").len(), 1);
-    assert_eq!(open.vault.notes_for_client(&client.code, true).expect("chart").len(), 2);
+    let chart = open.vault.notes_for_client(&client.code, true).expect("chart");
+    assert_eq!(chart.len(), 2);
+    assert!(chart.iter().all(|note| !note.imported), "written here, not imported");
     assert_eq!(open.vault.client_by_code(&client.code).expect("client").n_notes, 1);
 }
 

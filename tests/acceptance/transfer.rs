@@ -220,8 +220,15 @@ fn round_trip_keeps_every_field_and_hash_and_records_the_disclosure() {
     let imported = b.vault.export_record("T-0001", &transfer_scope()).expect("record in B");
     assert_eq!(essence(&imported), essence(&exported), "every field, signature and hash arrived unchanged");
     for note in &imported.notes {
-        assert!(note.imported_from.as_deref().is_some_and(|from| from.starts_with("C-0002, exported ")));
+        let from = note.imported_from.as_deref().expect("marked as imported");
+        let exported_at = chrono::DateTime::parse_from_rfc3339(&exported.exported_at).expect("export time");
+        let when = exported_at.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC");
+        assert_eq!(from, format!("C-0002, exported {when} by Confidant {}", env!("CARGO_PKG_VERSION")));
     }
+    // The chart marks them (the timeline's "Imported" badge).
+    let chart = b.vault.notes_for_client("T-0001", true).expect("chart");
+    assert_eq!(chart.len(), 3);
+    assert!(chart.iter().all(|note| note.imported));
     let report = b.vault.verify_signatures().expect("verify");
     assert!(report.altered_notes.is_empty() && report.altered_addenda.is_empty());
     assert_eq!((report.n_signed_notes, report.n_addenda), (2, 1));

@@ -91,8 +91,15 @@ test("export with a generated passphrase, save the chart as PDF, import it back;
     until.elementLocated(By.xpath("//*[@data-testid='timeline']//button[contains(., 'Signed')]")),
     10_000,
   );
+  // The timeline and the note say where it came from; the original signature stands.
+  assert.match(await entry.getText(), /Imported/);
   await entry.click();
   const note = await app.find("[data-testid=note]");
   await app.driver.wait(until.elementTextContains(note, NOTE_TEXT), 10_000);
   assert.match(await note.getText(), /Signed by Dana Reyes/);
+  assert.match(
+    await (await app.find("[data-testid=imported-from]")).getText(),
+    /Imported with a transfer file from another vault \(C-0001, exported \d{4}-\d\d-\d\d \d\d:\d\d UTC by Confidant [\d.]+\): signed there/,
+  );
+  await app.screenshot("imported-note");
 });

@@ -212,6 +212,8 @@ pub struct NoteSummary {
     pub status: NoteStatus,
     /// Number of addenda.
     pub n_addenda: u32,
+    /// Whether it came in with a transfer file from another vault.
+    pub imported: bool,
 }
 
 /// What re-hashing every signed note and addendum found.
@@ -285,7 +287,7 @@ impl Vault {
         let client = self.client_by_code(client_code)?;
         let mut statement = self.connection().prepare(
             "SELECT n.id, n.kind, n.template, n.session_date, n.status,
-                    (SELECT count(*) FROM addendum a WHERE a.note_id = n.id)
+                    (SELECT count(*) FROM addendum a WHERE a.note_id = n.id), n.imported_from IS NOT NULL
              FROM note n
              WHERE n.client_id = ?1 AND (?2 OR n.kind <> 'psychotherapy')
              ORDER BY n.session_date DESC, n.id DESC",
@@ -299,6 +301,7 @@ impl Vault {
                     session_date: parse_date(&row.get::<_, String>(3)?),
                     status: parse_status(&row.get::<_, String>(4)?),
                     n_addenda: row.get(5)?,
+                    imported: row.get(6)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

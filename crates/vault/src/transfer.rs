@@ -529,8 +529,12 @@ impl Vault {
     pub fn import_record(&mut self, record: &ExportRecord, new_code: Option<&str>) -> Result<Client> {
         check_record(record)?;
         let code = check_code(new_code.unwrap_or(&record.client.code))?;
-        let source =
-            format!("{}, exported {} by Confidant {}", record.client.code, record.exported_at, record.app_version);
+        // Shown on each imported note: "C-0001, exported 2026-12-02 00:21 UTC by Confidant 0.1.0".
+        let exported = chrono::DateTime::parse_from_rfc3339(&record.exported_at).map_or_else(
+            |_| record.exported_at.clone(),
+            |at| at.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string(),
+        );
+        let source = format!("{}, exported {exported} by Confidant {}", record.client.code, record.app_version);
         let now = timestamp();
         let transaction = self.connection_mut().transaction()?;
         let inserted = transaction.execute(

@@ -564,6 +564,11 @@ export type NoteDto = {
 	addenda: AddendumDto[],
 	created_at: string,
 	updated_at: string,
+	/**
+	 *  For a note that came in with a transfer file: the record it came from
+	 *  (client code, export time, app version).
+	 */
+	imported_from: string | null,
 };
 
 /**  The kind of note. */
@@ -580,6 +585,8 @@ export type NoteSummaryDto = {
 	session_date: string,
 	status: NoteStatus,
 	n_addenda: number,
+	/**  Whether it came in with a transfer file from another vault. */
+	imported: boolean,
 };
 
 /**  How strong a passphrase is. */

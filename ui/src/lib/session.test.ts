@@ -47,6 +47,7 @@ function fillStores() {
     addenda: [],
     created_at: "",
     updated_at: "",
+    imported_from: null,
   };
   session.kitGroups = ["ABCD"];
 }
