@@ -279,6 +279,16 @@ pub fn transfer_identity_show(session: State<'_, Session>) -> CommandResult<Stri
     })
 }
 
+/// What "Save as PDF" wrote.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct PrintedDto {
+    /// Where the PDF is.
+    pub path: String,
+    /// Characters the PDF's font could not draw (empty boxes on paper), each as a
+    /// one-character string; empty when everything printed.
+    pub unprintable: Vec<String>,
+}
+
 /// Saves a chart (or one note) as an unencrypted PDF where the therapist chose.
 #[tauri::command(async)]
 #[specta::specta]
@@ -287,12 +297,13 @@ pub fn print_pdf(
     client_code: String,
     note_id: Option<i32>,
     path: String,
-) -> CommandResult<String> {
+) -> CommandResult<PrintedDto> {
     let note_id = note_id.map(i64::from);
     with_vault(&session, |vault| {
-        Ok(files::print_to_file(vault, &client_code, note_id, &PathBuf::from(&path))?
-            .path
-            .to_string_lossy()
-            .into_owned())
+        let summary = files::print_to_file(vault, &client_code, note_id, &PathBuf::from(&path))?;
+        Ok(PrintedDto {
+            path: summary.path.to_string_lossy().into_owned(),
+            unprintable: summary.unprintable.iter().map(char::to_string).collect(),
+        })
     })
 }

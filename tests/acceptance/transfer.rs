@@ -618,7 +618,7 @@ fn benchmark_export_and_import_of_a_500_note_client() {
         let record = a.vault.export_record(&client.code, &transfer_scope()).expect("record");
         let read = start.elapsed().as_secs_f64() * 1000.0;
         let start = std::time::Instant::now();
-        let pdf = confidant_export::pdf::chart_pdf(&record).expect("pdf");
+        let pdf = confidant_export::pdf::chart_pdf(&record).expect("pdf").bytes;
         let pdf_ms = start.elapsed().as_secs_f64() * 1000.0;
         let start = std::time::Instant::now();
         let bundle = serde_json::to_vec(&confidant_export::fhir::fhir_bundle(&record)).expect("fhir");

@@ -205,6 +205,14 @@ pub fn print(vault: &mut Vault, args: PrintArgs, json_output: bool) -> Result<()
             summary.path.display(),
             summary.bytes
         );
+        if !summary.unprintable.is_empty() {
+            let shown: Vec<String> = summary.unprintable.iter().map(char::to_string).collect();
+            println!(
+                "Some characters have no shape in the PDF's font and show as empty boxes: {}. \
+                 The record is unchanged; an export keeps every character.",
+                shown.join(" ")
+            );
+        }
     }
     Ok(())
 }

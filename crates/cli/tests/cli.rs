@@ -306,3 +306,29 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
         with_passphrase(&["note", "add", "--client", "C-0001", "--template", "soap", "--section", "no-equals-sign"]);
     assert_eq!(bad_section.status.code(), Some(2));
 }
+
+#[test]
+fn print_names_the_characters_its_font_cannot_draw() {
+    let workspace = Workspace::new();
+    workspace.init();
+    let passphrase = workspace.secret_file("passphrase", PASSPHRASE);
+    let run = |json: bool, args: &[&str]| {
+        let mut full = if json { vec!["--json"] } else { vec![] };
+        full.extend_from_slice(&["--passphrase-file", path(&passphrase)]);
+        full.extend_from_slice(args);
+        let output = workspace.run(&full);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        output
+    };
+    run(true, &["client", "add", "--name", "王芳 (Wang Fang)"]);
+    let pdf = workspace.path("chart.pdf");
+
+    let printed = run(false, &["print", "--client", "C-0001", "--out", path(&pdf)]);
+    let stdout = String::from_utf8_lossy(&printed.stdout);
+    assert!(stdout.contains("NOT encrypted"), "{stdout}");
+    assert!(stdout.contains("show as empty boxes: 王 芳."), "{stdout}");
+    assert!(pdf.exists());
+
+    let printed = run(true, &["print", "--client", "C-0001", "--out", path(&pdf)]);
+    assert_eq!(json_of(&printed)["printed"]["unprintable"], serde_json::json!(["王", "芳"]));
+}

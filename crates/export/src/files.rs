@@ -79,7 +79,7 @@ pub fn suggested_file_name(client_code: &str, today: chrono::NaiveDate) -> Strin
 
 /// Builds every member of the transfer file for `record`, in memory.
 pub fn build_file(record: &ExportRecord, protection: &Protection<'_>) -> Result<Vec<u8>, Error> {
-    let chart = Zeroizing::new(pdf::chart_pdf(record)?);
+    let chart = Zeroizing::new(pdf::chart_pdf(record)?.bytes);
     let bundle =
         Zeroizing::new(serde_json::to_vec_pretty(&crate::fhir::fhir_bundle(record)).map_err(|_| TransferError::Build)?);
     Ok(transfer::seal(record, &chart, &bundle, protection)?)
@@ -147,12 +147,26 @@ pub fn import_file(
 }
 
 /// What a print wrote.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct PrintSummary {
     /// Where the PDF is.
     pub path: PathBuf,
     /// Its size.
     pub bytes: u64,
+    /// Characters the PDF's font could not draw ([`pdf::Pdf::unprintable`]):
+    /// record text, for the therapist's eyes only, never for a log.
+    pub unprintable: Vec<char>,
+}
+
+impl std::fmt::Debug for PrintSummary {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("PrintSummary")
+            .field("path", &self.path)
+            .field("bytes", &self.bytes)
+            .field("unprintable", &self.unprintable.len())
+            .finish()
+    }
 }
 
 /// Renders a chart (or one note of it) as PDF to `path` — unencrypted, where the
@@ -171,7 +185,7 @@ pub fn print_to_file(
         from: None,
         to: None,
     };
-    let bytes = match note_id {
+    let rendered = match note_id {
         Some(note_id) => {
             // Opening checks the note exists and, for a psychotherapy note, that
             // the passphrase was entered again.
@@ -187,13 +201,15 @@ pub fn print_to_file(
                 .iter()
                 .position(|candidate| candidate.id == note_id)
                 .ok_or_else(|| confidant_vault::Error::NotFound { what: "note", id: note_id.to_string() })?;
-            Zeroizing::new(pdf::note_pdf(&record, index)?)
+            pdf::note_pdf(&record, index)?
         }
-        None => Zeroizing::new(pdf::chart_pdf(&vault.export_record(client_code, &scope)?)?),
+        None => pdf::chart_pdf(&vault.export_record(client_code, &scope)?)?,
     };
+    let pdf::Pdf { bytes, unprintable } = rendered;
+    let bytes = Zeroizing::new(bytes);
     write_atomically(path, &bytes)?;
     vault.record_printed(client_code, note_id)?;
-    Ok(PrintSummary { path: path.to_owned(), bytes: bytes.len() as u64 })
+    Ok(PrintSummary { path: path.to_owned(), bytes: bytes.len() as u64, unprintable })
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it

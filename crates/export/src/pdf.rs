@@ -53,10 +53,34 @@ pub enum PdfError {
     },
 }
 
+/// A rendered PDF, and what it could not draw.
+pub struct Pdf {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Characters of the record the bundled font has no glyph for (Inter covers
+    /// Latin, Greek and Cyrillic; not, say, Chinese or Arabic), distinct, in order
+    /// of first appearance, at most [`MAX_UNPRINTABLE`]. They print as empty boxes;
+    /// the vault and a transfer file keep them exactly. Record text: never log it.
+    pub unprintable: Vec<char>,
+}
+
+impl std::fmt::Debug for Pdf {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Pdf")
+            .field("bytes", &self.bytes.len())
+            .field("unprintable", &self.unprintable.len())
+            .finish()
+    }
+}
+
+/// How many distinct unprintable characters [`Pdf::unprintable`] lists.
+pub const MAX_UNPRINTABLE: usize = 12;
+
 /// The whole chart: client header, diagnoses, every included note with its
 /// sections, signature line and hash, addenda, consents, disclosures; "Page n of m"
 /// and a "Confidential" header on every page.
-pub fn chart_pdf(record: &ExportRecord) -> Result<Vec<u8>, PdfError> {
+pub fn chart_pdf(record: &ExportRecord) -> Result<Pdf, PdfError> {
     let fonts = Fonts::load()?;
     let title = format!("Clinical record — {}", record.client.code);
     let mut layout = Layout::new(&fonts);
@@ -91,7 +115,7 @@ pub fn chart_pdf(record: &ExportRecord) -> Result<Vec<u8>, PdfError> {
 }
 
 /// One note (same look as the chart), for "print this note".
-pub fn note_pdf(record: &ExportRecord, note_index: usize) -> Result<Vec<u8>, PdfError> {
+pub fn note_pdf(record: &ExportRecord, note_index: usize) -> Result<Pdf, PdfError> {
     let note =
         record.notes.get(note_index).ok_or(PdfError::NoteNotFound { note_index, n_notes: record.notes.len() })?;
     let fonts = Fonts::load()?;
@@ -746,11 +770,20 @@ struct Layout<'fonts> {
     /// Top of the next line on the current page.
     y: f32,
     bookmarks: Vec<Bookmark>,
+    /// Characters shaped to the missing glyph (see [`Pdf::unprintable`]).
+    unprintable: Vec<char>,
 }
 
 impl<'fonts> Layout<'fonts> {
     fn new(fonts: &'fonts Fonts) -> Self {
-        Layout { fonts, runs: Vec::new(), pages: vec![Vec::new()], y: BODY_TOP, bookmarks: Vec::new() }
+        Layout {
+            fonts,
+            runs: Vec::new(),
+            pages: vec![Vec::new()],
+            y: BODY_TOP,
+            bookmarks: Vec::new(),
+            unprintable: Vec::new(),
+        }
     }
 
     fn new_page(&mut self) {
@@ -823,9 +856,22 @@ impl<'fonts> Layout<'fonts> {
     /// Shapes `line` and breaks it to `width`; returns the run and its lines.
     fn shape_lines(&mut self, line: String, style: Style, width: f32) -> (usize, Vec<Range<usize>>) {
         let glyphs = self.fonts.shape(&line, style);
+        self.note_unprintable(&line, &glyphs);
         let lines = break_lines(&line, &glyphs, style.size, width);
         self.runs.push(Run { text: line, glyphs, style });
         (self.runs.len() - 1, lines)
+    }
+
+    /// Remembers the characters the font drew as its missing glyph (glyph 0).
+    fn note_unprintable(&mut self, text: &str, glyphs: &[KrillaGlyph]) {
+        for glyph in glyphs.iter().filter(|glyph| glyph.glyph_id == GlyphId::new(0)) {
+            let Some(character) = text[glyph.text_range.clone()].chars().find(|c| !c.is_whitespace()) else {
+                continue;
+            };
+            if self.unprintable.len() < MAX_UNPRINTABLE && !self.unprintable.contains(&character) {
+                self.unprintable.push(character);
+            }
+        }
     }
 
     /// Where the baseline goes in a line box of `style` whose top is at `top`:
@@ -908,7 +954,7 @@ impl<'fonts> Layout<'fonts> {
     }
 
     /// Draws every page, with the running header and "Page n of m" footer.
-    fn render(self, record: &ExportRecord, title: &str) -> Result<Vec<u8>, PdfError> {
+    fn render(self, record: &ExportRecord, title: &str) -> Result<Pdf, PdfError> {
         let settings = SerializeSettings { enable_tagging: false, ..SerializeSettings::default() };
         let mut document = Document::new_with(settings);
         let n_pages = self.pages.len();
@@ -955,12 +1001,13 @@ impl<'fonts> Layout<'fonts> {
         }
         document.set_outline(outline);
         document.set_metadata(metadata(record, title));
-        document.finish().map_err(|error| PdfError::Render {
+        let bytes = document.finish().map_err(|error| PdfError::Render {
             stage: match error {
                 krilla::error::KrillaError::Font(..) => "font embedding",
                 _ => "document",
             },
-        })
+        })?;
+        Ok(Pdf { bytes, unprintable: self.unprintable })
     }
 }
 

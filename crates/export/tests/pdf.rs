@@ -41,7 +41,9 @@ fn page_count(pdf: &[u8]) -> usize {
 #[test]
 fn the_chart_reads_back_with_its_text_hashes_pages_consents_and_disclosures() {
     let record = sample_record(5);
-    let pdf = chart_pdf(&record).expect("chart");
+    let rendered = chart_pdf(&record).expect("chart");
+    assert!(rendered.unprintable.is_empty(), "Latin with accents, dashes and × all print");
+    let pdf = rendered.bytes;
     assert!(pdf.starts_with(b"%PDF-"));
     let text = text_of(&pdf);
 
@@ -93,7 +95,11 @@ fn nothing_runs_off_the_page_and_a_word_wider_than_the_line_is_broken() {
     sections.insert("objective".to_owned(), "Smiled 🙂; wrote שלום and 你好 and Ελληνικά, Русский.".to_owned());
     record.notes[0].addenda[0].reason = "A reason that itself goes on and on. ".repeat(8);
     record.consents[1].recipient = Some(word.clone());
-    let pdf = chart_pdf(&record).expect("chart");
+    let rendered = chart_pdf(&record).expect("chart");
+    // ... but they are reported, once each, in order, so the therapist is told;
+    // Greek and Cyrillic are in Inter.
+    assert_eq!(rendered.unprintable, ['🙂', 'ש', 'ל', 'ו', 'ם', '你', '好']);
+    let pdf = rendered.bytes;
 
     // Every word's box lies between the 2 cm margins of a 612 pt wide page.
     let boxes = poppler("pdftotext", &["-bbox", "-enc", "UTF-8", "-", "-"], &pdf);
@@ -121,7 +127,7 @@ fn nothing_runs_off_the_page_and_a_word_wider_than_the_line_is_broken() {
 fn five_hundred_notes_render_on_a_sane_number_of_pages() {
     let record = sample_record(500);
     let started = Instant::now();
-    let pdf = chart_pdf(&record).expect("chart");
+    let pdf = chart_pdf(&record).expect("chart").bytes;
     let elapsed = started.elapsed();
     let n_pages = page_count(&pdf);
     // About half a page per note: well above one note per page would mean broken
@@ -136,7 +142,7 @@ fn five_hundred_notes_render_on_a_sane_number_of_pages() {
 #[test]
 fn one_note_prints_alone() {
     let record = sample_record(5);
-    let pdf = note_pdf(&record, 0).expect("note");
+    let pdf = note_pdf(&record, 0).expect("note").bytes;
     let text = text_of(&pdf);
     assert!(text.contains("Clinical note — C-0007"));
     assert!(text.contains("2025-01-06 · SOAP · Progress note"));
@@ -148,7 +154,7 @@ fn one_note_prints_alone() {
     assert!(text.contains("Page 1 of 1"));
     assert!(text.contains("Confidential"));
 
-    let draft = note_pdf(&record, record.notes.len() - 1).expect("draft note");
+    let draft = note_pdf(&record, record.notes.len() - 1).expect("draft note").bytes;
     assert!(text_of(&draft).contains("DRAFT — not signed"));
 }
 
@@ -164,7 +170,7 @@ fn asking_for_a_missing_note_says_so_without_record_text() {
 #[test]
 fn the_same_record_gives_the_same_bytes() {
     let record = sample_record(3);
-    assert_eq!(chart_pdf(&record).expect("first"), chart_pdf(&record).expect("second"));
+    assert_eq!(chart_pdf(&record).expect("first").bytes, chart_pdf(&record).expect("second").bytes);
 }
 
 /// `cargo test --release -p confidant-export --test pdf -- --ignored --nocapture`
@@ -176,7 +182,7 @@ fn time_five_hundred_notes() {
     let mut times = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
-        let pdf = chart_pdf(&record).expect("chart");
+        let pdf = chart_pdf(&record).expect("chart").bytes;
         times.push(started.elapsed());
         std::hint::black_box(pdf);
     }

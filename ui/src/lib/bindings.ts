@@ -118,7 +118,7 @@ export const commands = {
 	/**  This vault's age public key (`age1…`), made on first use. */
 	transferIdentityShow: () => typedError<string, CommandError>(__TAURI_INVOKE("transfer_identity_show")),
 	/**  Saves a chart (or one note) as an unencrypted PDF where the therapist chose. */
-	printPdf: (clientCode: string, noteId: number | null, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("print_pdf", { clientCode, noteId, path })),
+	printPdf: (clientCode: string, noteId: number | null, path: string) => typedError<PrintedDto, CommandError>(__TAURI_INVOKE("print_pdf", { clientCode, noteId, path })),
 	/**  Backup settings and status (also while locked). */
 	backupOverview: () => __TAURI_INVOKE<BackupOverviewDto>("backup_overview"),
 	/**  Chooses the folder (empty = backups off), rotation and interval. */
@@ -597,6 +597,17 @@ export type PassphraseStrengthDto = {
 	acceptable: boolean,
 	/**  What to change. */
 	advice: string | null,
+};
+
+/**  What "Save as PDF" wrote. */
+export type PrintedDto = {
+	/**  Where the PDF is. */
+	path: string,
+	/**
+	 *  Characters the PDF's font could not draw (empty boxes on paper), each as a
+	 *  one-character string; empty when everything printed.
+	 */
+	unprintable: string[],
 };
 
 /**  How the export file is protected. */
