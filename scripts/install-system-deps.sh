@@ -9,6 +9,7 @@ packages=(
   xvfb xauth webkit2gtk-driver
   dbus dbus-x11 libdbus-1-dev gnome-keyring librsvg2-bin
   imagemagick xclip xdotool python3-venv poppler-utils age
+  fontconfig fonts-dejavu-core
 )
 
 missing=()

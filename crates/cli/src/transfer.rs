@@ -208,7 +208,7 @@ pub fn print(vault: &mut Vault, args: PrintArgs, json_output: bool) -> Result<()
         if !summary.unprintable.is_empty() {
             let shown: Vec<String> = summary.unprintable.iter().map(char::to_string).collect();
             println!(
-                "Some characters have no shape in the PDF's font and show as empty boxes: {}. \
+                "Some characters have no font on this computer the PDF can use, and show as empty boxes: {}. \
                  The record is unchanged; an export keeps every character.",
                 shown.join(" ")
             );

@@ -9,6 +9,7 @@
 
 pub use confidant_vault::transfer::ExportRecord;
 
+mod fallback;
 pub mod fhir;
 pub mod files;
 pub mod pdf;

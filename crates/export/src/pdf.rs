@@ -11,6 +11,7 @@
 //! "Page n of m".
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use confidant_vault::disclosures::{ConsentKind, DisclosurePurpose};
@@ -27,6 +28,8 @@ use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
+
+use crate::fallback::{self, FallbackFont};
 use krilla::{Document, SerializeSettings};
 
 use crate::wording;
@@ -619,45 +622,101 @@ impl Fonts {
     }
 
     /// Shapes one line of text (no line breaks in it) into glyphs whose advances
-    /// are in ems and whose text ranges point into `text`.
-    fn shape(&self, text: &str, style: Style) -> Vec<KrillaGlyph> {
+    /// are in ems and whose text ranges point into `text`. Characters Inter lacks
+    /// are shaped with an installed font that has them, where there is one
+    /// (`fallback`); the rest become Inter's missing glyph.
+    fn shape(&self, text: String, style: Style) -> Run {
         let face = match style.weight {
             Weight::Regular => &self.regular_face,
             Weight::SemiBold => &self.semibold_face,
         };
-        let units_per_em = face.units_per_em() as f32;
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
-        buffer.push_str(text);
-        buffer.guess_segment_properties();
-        // One column, left to right: the line breaker relies on logical order.
-        buffer.set_direction(rustybuzz::Direction::LeftToRight);
         let features: Vec<rustybuzz::Feature> = if style.tabular {
             vec![rustybuzz::Feature::new(rustybuzz::ttf_parser::Tag::from_bytes(b"tnum"), 1, ..)]
         } else {
             Vec::new()
         };
-        let output = rustybuzz::shape(face, &features, buffer);
-        let infos = output.glyph_infos();
-        let positions = output.glyph_positions();
-        let mut glyphs = Vec::with_capacity(infos.len());
-        for (glyph_index, (info, position)) in infos.iter().zip(positions).enumerate() {
-            let start = info.cluster as usize;
-            let end = infos[glyph_index + 1..]
-                .iter()
-                .map(|next| next.cluster as usize)
-                .find(|next| *next != start)
-                .unwrap_or(text.len());
-            glyphs.push(KrillaGlyph::new(
-                GlyphId::new(info.glyph_id),
-                position.x_advance as f32 / units_per_em,
-                position.x_offset as f32 / units_per_em,
-                position.y_offset as f32 / units_per_em,
-                position.y_advance as f32 / units_per_em,
-                start..end,
-                None,
-            ));
+        let mut glyphs = Vec::with_capacity(text.len());
+        let mut fallback_spans = Vec::new();
+        for (range, fallback) in segments(&text, face, style.weight == Weight::SemiBold) {
+            let first = glyphs.len();
+            match fallback.as_ref().and_then(|font| font.face().map(|face| (font, face))) {
+                Some((font, fallback_face)) => {
+                    shape_into(&fallback_face, &features, &text, range, &mut glyphs);
+                    fallback_spans.push((first..glyphs.len(), font.clone()));
+                }
+                None => shape_into(face, &features, &text, range, &mut glyphs),
+            }
         }
-        glyphs
+        Run { text, glyphs, style, fallback: fallback_spans }
+    }
+}
+
+/// Splits `text` into stretches drawn with one font: Inter (`None`) or an
+/// installed fallback. Spaces, joiners and combining marks stay with what they
+/// follow; a character no font has stays with Inter (its missing glyph).
+fn segments(text: &str, face: &rustybuzz::Face<'_>, bold: bool) -> Vec<(Range<usize>, Option<Arc<FallbackFont>>)> {
+    let mut segments: Vec<(Range<usize>, Option<Arc<FallbackFont>>)> = Vec::new();
+    for (index, character) in text.char_indices() {
+        let end = index + character.len_utf8();
+        let attaches = character.is_whitespace()
+            || matches!(u32::from(character), 0x0300..=0x036F | 0x200C..=0x200D | 0xFE00..=0xFE0F);
+        if let Some((range, _)) = segments.last_mut().filter(|_| attaches) {
+            range.end = end;
+            continue;
+        }
+        // Inter has all of Latin-1: most clinical text never needs the cmap lookup.
+        let in_inter = u32::from(character) < 0x100 || face.glyph_index(character).is_some();
+        let font = if in_inter { None } else { fallback::font_for(character, bold) };
+        match segments.last_mut() {
+            Some((range, previous)) if same_font(previous.as_ref(), font.as_ref()) => range.end = end,
+            _ => segments.push((index..end, font)),
+        }
+    }
+    segments
+}
+
+fn same_font(a: Option<&Arc<FallbackFont>>, b: Option<&Arc<FallbackFont>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
+/// Shapes `text[range]` with `face`, appending glyphs whose text ranges point into
+/// `text` and whose advances are in ems.
+fn shape_into(
+    face: &rustybuzz::Face<'_>,
+    features: &[rustybuzz::Feature],
+    text: &str,
+    range: Range<usize>,
+    glyphs: &mut Vec<KrillaGlyph>,
+) {
+    let units_per_em = face.units_per_em() as f32;
+    let mut buffer = rustybuzz::UnicodeBuffer::new();
+    buffer.push_str(&text[range.clone()]);
+    buffer.guess_segment_properties();
+    // One column, left to right: the line breaker relies on logical order.
+    buffer.set_direction(rustybuzz::Direction::LeftToRight);
+    let output = rustybuzz::shape(face, features, buffer);
+    let infos = output.glyph_infos();
+    let positions = output.glyph_positions();
+    for (glyph_index, (info, position)) in infos.iter().zip(positions).enumerate() {
+        let start = info.cluster as usize;
+        let end = infos[glyph_index + 1..]
+            .iter()
+            .map(|next| next.cluster as usize)
+            .find(|next| *next != start)
+            .unwrap_or(range.len());
+        glyphs.push(KrillaGlyph::new(
+            GlyphId::new(info.glyph_id),
+            position.x_advance as f32 / units_per_em,
+            position.x_offset as f32 / units_per_em,
+            position.y_offset as f32 / units_per_em,
+            position.y_advance as f32 / units_per_em,
+            range.start + start..range.start + end,
+            None,
+        ));
     }
 }
 
@@ -744,6 +803,31 @@ struct Run {
     text: String,
     glyphs: Vec<KrillaGlyph>,
     style: Style,
+    /// Glyph ranges drawn with an installed font instead of Inter, in order.
+    fallback: Vec<(Range<usize>, Arc<FallbackFont>)>,
+}
+
+impl Run {
+    /// `glyphs` cut into pieces of one font each (`None`: Inter).
+    fn pieces(&self, glyphs: Range<usize>) -> Vec<(Range<usize>, Option<&Font>)> {
+        let mut pieces = Vec::new();
+        let mut at = glyphs.start;
+        for (span, font) in &self.fallback {
+            let (start, end) = (span.start.max(glyphs.start), span.end.min(glyphs.end));
+            if start >= end {
+                continue;
+            }
+            if at < start {
+                pieces.push((at..start, None));
+            }
+            pieces.push((start..end, Some(&font.font)));
+            at = end;
+        }
+        if at < glyphs.end {
+            pieces.push((at..glyphs.end, None));
+        }
+        pieces
+    }
 }
 
 /// Something placed on a page.
@@ -855,10 +939,10 @@ impl<'fonts> Layout<'fonts> {
 
     /// Shapes `line` and breaks it to `width`; returns the run and its lines.
     fn shape_lines(&mut self, line: String, style: Style, width: f32) -> (usize, Vec<Range<usize>>) {
-        let glyphs = self.fonts.shape(&line, style);
-        self.note_unprintable(&line, &glyphs);
-        let lines = break_lines(&line, &glyphs, style.size, width);
-        self.runs.push(Run { text: line, glyphs, style });
+        let run = self.fonts.shape(line, style);
+        self.note_unprintable(&run.text, &run.glyphs);
+        let lines = break_lines(&run.text, &run.glyphs, style.size, width);
+        self.runs.push(run);
         (self.runs.len() - 1, lines)
     }
 
@@ -959,10 +1043,9 @@ impl<'fonts> Layout<'fonts> {
         let mut document = Document::new_with(settings);
         let n_pages = self.pages.len();
         let confidential = "Confidential — contains protected health information";
-        let header_left = self.fonts.shape(confidential, RUNNING_STRONG);
-        let header_right = self.fonts.shape(title, RUNNING);
-        let exported = format!("Exported {}", timestamp(&record.exported_at));
-        let footer_left = self.fonts.shape(&exported, RUNNING);
+        let header_left = self.fonts.shape(confidential.to_owned(), RUNNING_STRONG);
+        let header_right = self.fonts.shape(title.to_owned(), RUNNING);
+        let footer_left = self.fonts.shape(format!("Exported {}", timestamp(&record.exported_at)), RUNNING);
         let page_size =
             PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or(PdfError::Render { stage: "page size" })?;
 
@@ -970,23 +1053,21 @@ impl<'fonts> Layout<'fonts> {
             let mut page = document.start_page_with(page_size.clone());
             let mut painter = Painter { surface: page.surface(), fonts: self.fonts, colour: None };
 
-            painter.glyphs(MARGIN_X, HEADER_BASELINE, &header_left, confidential, RUNNING_STRONG);
-            let right_x = PAGE_WIDTH - MARGIN_X - width_of(&header_right, RUNNING.size);
-            painter.glyphs(right_x, HEADER_BASELINE, &header_right, title, RUNNING);
+            painter.whole(MARGIN_X, HEADER_BASELINE, &header_left);
+            let right_x = PAGE_WIDTH - MARGIN_X - width_of(&header_right.glyphs, RUNNING.size);
+            painter.whole(right_x, HEADER_BASELINE, &header_right);
             painter.rect(MARGIN_X, HEADER_BASELINE + 7.0, CONTENT_WIDTH, 0.6, BORDER);
 
             painter.rect(MARGIN_X, FOOTER_BASELINE - 14.0, CONTENT_WIDTH, 0.6, BORDER);
-            painter.glyphs(MARGIN_X, FOOTER_BASELINE, &footer_left, &exported, RUNNING);
-            let page_number = format!("Page {} of {n_pages}", page_index + 1);
-            let page_number_glyphs = self.fonts.shape(&page_number, RUNNING);
-            let right_x = PAGE_WIDTH - MARGIN_X - width_of(&page_number_glyphs, RUNNING.size);
-            painter.glyphs(right_x, FOOTER_BASELINE, &page_number_glyphs, &page_number, RUNNING);
+            painter.whole(MARGIN_X, FOOTER_BASELINE, &footer_left);
+            let page_number = self.fonts.shape(format!("Page {} of {n_pages}", page_index + 1), RUNNING);
+            let right_x = PAGE_WIDTH - MARGIN_X - width_of(&page_number.glyphs, RUNNING.size);
+            painter.whole(right_x, FOOTER_BASELINE, &page_number);
 
             for item in items {
                 match item {
                     Item::Text { run, glyphs, x, baseline } => {
-                        let run = &self.runs[*run];
-                        painter.glyphs(*x, *baseline, &run.glyphs[glyphs.clone()], &run.text, run.style);
+                        painter.run(*x, *baseline, &self.runs[*run], glyphs.clone());
                     }
                     Item::Rect { x, y, width, height, colour } => painter.rect(*x, *y, *width, *height, *colour),
                 }
@@ -1035,10 +1116,20 @@ impl Painter<'_, '_> {
         }
     }
 
-    fn glyphs(&mut self, x: f32, baseline: f32, glyphs: &[KrillaGlyph], text: &str, style: Style) {
-        self.set_colour(style.colour);
-        let font = self.fonts.font(style.weight).clone();
-        self.surface.draw_glyphs(Point::from_xy(x, baseline), glyphs, font, text, style.size, false);
+    /// Glyphs `glyphs` of `run`, starting at `x`: one draw per font.
+    fn run(&mut self, x: f32, baseline: f32, run: &Run, glyphs: Range<usize>) {
+        self.set_colour(run.style.colour);
+        let mut x = x;
+        for (piece, fallback) in run.pieces(glyphs) {
+            let font = fallback.unwrap_or_else(|| self.fonts.font(run.style.weight)).clone();
+            let piece_glyphs = &run.glyphs[piece];
+            self.surface.draw_glyphs(Point::from_xy(x, baseline), piece_glyphs, font, &run.text, run.style.size, false);
+            x += width_of(piece_glyphs, run.style.size);
+        }
+    }
+
+    fn whole(&mut self, x: f32, baseline: f32, run: &Run) {
+        self.run(x, baseline, run, 0..run.glyphs.len());
     }
 
     fn rect(&mut self, x: f32, y: f32, width: f32, height: f32, colour: Colour) {

@@ -96,9 +96,12 @@ fn nothing_runs_off_the_page_and_a_word_wider_than_the_line_is_broken() {
     record.notes[0].addenda[0].reason = "A reason that itself goes on and on. ".repeat(8);
     record.consents[1].recipient = Some(word.clone());
     let rendered = chart_pdf(&record).expect("chart");
-    // ... but they are reported, once each, in order, so the therapist is told;
-    // Greek and Cyrillic are in Inter.
-    assert_eq!(rendered.unprintable, ['🙂', 'ש', 'ל', 'ו', 'ם', '你', '好']);
+    // ... but what no font here can draw is reported, once each, in order. Hebrew
+    // always (right to left: never from a fallback font); Chinese and the emoji
+    // unless this computer has an outline font for them; Greek and Cyrillic are in Inter.
+    let mut expected = vec!['🙂', 'ש', 'ל', 'ו', 'ם', '你', '好'];
+    expected.retain(|character| "שלום".contains(*character) || !installed_font_has(*character));
+    assert_eq!(rendered.unprintable, expected);
     let pdf = rendered.bytes;
 
     // Every word's box lies between the 2 cm margins of a 612 pt wide page.
@@ -121,6 +124,36 @@ fn nothing_runs_off_the_page_and_a_word_wider_than_the_line_is_broken() {
     assert!(joined.contains(&word), "every letter of the long word is printed");
     assert!(joined.contains(&url), "the long address is printed whole");
     assert!(text.contains("tabs"), "tab-separated text is kept");
+}
+
+/// Whether fontconfig knows an installed font with `character` (`fc-list`).
+fn installed_font_has(character: char) -> bool {
+    let output = Command::new("fc-list")
+        .arg(format!(":charset={:x}", u32::from(character)))
+        .arg("file")
+        .output()
+        .expect("fc-list runs (fontconfig; scripts/install-system-deps.sh)");
+    // Colour emoji fonts do not count: the PDF uses outline fonts only.
+    String::from_utf8_lossy(&output.stdout).lines().any(|line| !line.contains("Emoji"))
+}
+
+#[test]
+fn letters_inter_lacks_print_in_an_installed_font() {
+    // DejaVu (installed with fontconfig everywhere Confidant builds) has Georgian
+    // and Armenian; Inter has neither.
+    assert!(installed_font_has('ნ'), "fonts-dejavu-core is missing: run scripts/install-system-deps.sh");
+    let mut record = sample_record(1);
+    record.client.name = Some("ნინო Beridze · Անի".to_owned());
+    record.notes[0].content.sections.insert("subjective".to_owned(), "Ani (Անի) said: «ნინო is my sister».".to_owned());
+    let rendered = chart_pdf(&record).expect("chart");
+    assert!(rendered.unprintable.is_empty(), "unprintable: {:?}", rendered.unprintable);
+    let text = text_of(&rendered.bytes);
+    assert!(text.contains("ნინო Beridze · Անի"), "name missing:\n{text}");
+    assert!(text.contains("Ani (Անի) said: «ნინო is my sister»."), "note text missing:\n{text}");
+    let fonts = poppler("pdffonts", &["-"], &rendered.bytes);
+    assert!(fonts.contains("Inter") && fonts.contains("DejaVu"), "both fonts embedded:\n{fonts}");
+    // The same record still gives the same bytes with a fallback font in it.
+    assert_eq!(chart_pdf(&record).expect("again").bytes, rendered.bytes);
 }
 
 #[test]
