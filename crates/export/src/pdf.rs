@@ -10,6 +10,8 @@
 //! Pages are laid out first and drawn second, so every footer can say
 //! "Page n of m".
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -28,6 +30,8 @@ use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
+
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
 use crate::fallback::{self, FallbackFont};
 use krilla::{Document, SerializeSettings};
@@ -84,9 +88,23 @@ pub const MAX_UNPRINTABLE: usize = 12;
 /// sections, signature line and hash, addenda, consents, disclosures; "Page n of m"
 /// and a "Confidential" header on every page.
 pub fn chart_pdf(record: &ExportRecord) -> Result<Pdf, PdfError> {
-    let fonts = Fonts::load()?;
+    with_fallback_fonts(|fonts| chart_layout(record, fonts))
+}
+
+/// Renders with installed fonts for what Inter lacks; if one of them cannot be
+/// embedded, renders again without them (their characters then count as
+/// unprintable) rather than failing the print or the export.
+fn with_fallback_fonts(render: impl Fn(&Fonts) -> Result<Pdf, PdfError>) -> Result<Pdf, PdfError> {
+    let fonts = Fonts::load(true)?;
+    match render(&fonts) {
+        Err(PdfError::Render { stage: "font embedding" }) if fonts.used_fallbacks() => render(&Fonts::load(false)?),
+        rendered => rendered,
+    }
+}
+
+fn chart_layout(record: &ExportRecord, fonts: &Fonts) -> Result<Pdf, PdfError> {
     let title = format!("Clinical record — {}", record.client.code);
-    let mut layout = Layout::new(&fonts);
+    let mut layout = Layout::new(fonts);
     write_title(&mut layout, record, &title);
     write_client(&mut layout, record, true);
     write_export_scope(&mut layout, record);
@@ -121,9 +139,12 @@ pub fn chart_pdf(record: &ExportRecord) -> Result<Pdf, PdfError> {
 pub fn note_pdf(record: &ExportRecord, note_index: usize) -> Result<Pdf, PdfError> {
     let note =
         record.notes.get(note_index).ok_or(PdfError::NoteNotFound { note_index, n_notes: record.notes.len() })?;
-    let fonts = Fonts::load()?;
+    with_fallback_fonts(|fonts| note_layout(record, note, fonts))
+}
+
+fn note_layout(record: &ExportRecord, note: &ExportNote, fonts: &Fonts) -> Result<Pdf, PdfError> {
     let title = format!("Clinical note — {}", record.client.code);
-    let mut layout = Layout::new(&fonts);
+    let mut layout = Layout::new(fonts);
     write_title(&mut layout, record, &title);
     write_client(&mut layout, record, false);
     layout.space(14.0);
@@ -590,12 +611,19 @@ fn plain_lines(text: &str) -> impl Iterator<Item = String> + '_ {
 static INTER_REGULAR: &[u8] = include_bytes!("../../../assets/fonts/Inter-Regular.ttf");
 static INTER_SEMIBOLD: &[u8] = include_bytes!("../../../assets/fonts/Inter-SemiBold.ttf");
 
+/// An installed font standing in for Inter, or none (Inter itself).
+type Fallback = Option<Arc<FallbackFont>>;
+
 /// The two weights, as krilla fonts (to embed) and rustybuzz faces (to shape).
 struct Fonts {
     regular: Font,
     semibold: Font,
     regular_face: rustybuzz::Face<'static>,
     semibold_face: rustybuzz::Face<'static>,
+    /// Whether characters Inter lacks may come from installed fonts.
+    use_fallbacks: bool,
+    /// Which installed font each (character, semibold) went to, for this PDF only.
+    fallbacks: RefCell<HashMap<(char, bool), Fallback>>,
 }
 
 impl std::fmt::Debug for Fonts {
@@ -605,13 +633,31 @@ impl std::fmt::Debug for Fonts {
 }
 
 impl Fonts {
-    fn load() -> Result<Self, PdfError> {
+    fn load(use_fallbacks: bool) -> Result<Self, PdfError> {
         Ok(Fonts {
             regular: Font::new(INTER_REGULAR.into(), 0).ok_or(PdfError::FontUnreadable)?,
             semibold: Font::new(INTER_SEMIBOLD.into(), 0).ok_or(PdfError::FontUnreadable)?,
             regular_face: rustybuzz::Face::from_slice(INTER_REGULAR, 0).ok_or(PdfError::FontUnreadable)?,
             semibold_face: rustybuzz::Face::from_slice(INTER_SEMIBOLD, 0).ok_or(PdfError::FontUnreadable)?,
+            use_fallbacks,
+            fallbacks: RefCell::new(HashMap::new()),
         })
+    }
+
+    /// The installed font for a character Inter lacks (remembered for this PDF).
+    fn fallback(&self, character: char, bold: bool) -> Fallback {
+        if !self.use_fallbacks {
+            return None;
+        }
+        self.fallbacks
+            .borrow_mut()
+            .entry((character, bold))
+            .or_insert_with(|| fallback::font_for(character, bold))
+            .clone()
+    }
+
+    fn used_fallbacks(&self) -> bool {
+        self.fallbacks.borrow().values().any(Option::is_some)
     }
 
     fn font(&self, weight: Weight) -> &Font {
@@ -637,7 +683,7 @@ impl Fonts {
         };
         let mut glyphs = Vec::with_capacity(text.len());
         let mut fallback_spans = Vec::new();
-        for (range, fallback) in segments(&text, face, style.weight == Weight::SemiBold) {
+        for (range, fallback) in self.segments(&text, face, style.weight == Weight::SemiBold) {
             let first = glyphs.len();
             match fallback.as_ref().and_then(|font| font.face().map(|face| (font, face))) {
                 Some((font, fallback_face)) => {
@@ -649,30 +695,36 @@ impl Fonts {
         }
         Run { text, glyphs, style, fallback: fallback_spans }
     }
-}
 
-/// Splits `text` into stretches drawn with one font: Inter (`None`) or an
-/// installed fallback. Spaces, joiners and combining marks stay with what they
-/// follow; a character no font has stays with Inter (its missing glyph).
-fn segments(text: &str, face: &rustybuzz::Face<'_>, bold: bool) -> Vec<(Range<usize>, Option<Arc<FallbackFont>>)> {
-    let mut segments: Vec<(Range<usize>, Option<Arc<FallbackFont>>)> = Vec::new();
-    for (index, character) in text.char_indices() {
-        let end = index + character.len_utf8();
-        let attaches = character.is_whitespace()
-            || matches!(u32::from(character), 0x0300..=0x036F | 0x200C..=0x200D | 0xFE00..=0xFE0F);
-        if let Some((range, _)) = segments.last_mut().filter(|_| attaches) {
-            range.end = end;
-            continue;
+    /// Splits `text` into stretches drawn with one font: Inter (`None`) or an
+    /// installed fallback. Spaces and combining marks stay with the font before
+    /// them when it has them; a letter Inter lacks stays in the previous fallback
+    /// font when that has it (one word, one font); a character no font has stays
+    /// with Inter (its missing glyph, reported as unprintable).
+    fn segments(&self, text: &str, face: &rustybuzz::Face<'_>, bold: bool) -> Vec<(Range<usize>, Fallback)> {
+        let mut segments: Vec<(Range<usize>, Fallback)> = Vec::new();
+        for (index, character) in text.char_indices() {
+            let end = index + character.len_utf8();
+            // Inter has all of Latin-1: most clinical text never needs the cmap lookup.
+            let in_inter = u32::from(character) < 0x100 || face.glyph_index(character).is_some();
+            let previous = segments.last().map(|(_, font)| font.clone());
+            let previous_has =
+                |font: &Option<Arc<FallbackFont>>| font.as_ref().map_or(in_inter, |font| font.has(character));
+            let attaches =
+                character.is_whitespace() || character.general_category_group() == GeneralCategoryGroup::Mark;
+            let font = match previous {
+                Some(previous) if attaches && previous_has(&previous) => previous,
+                _ if in_inter => None,
+                Some(Some(previous)) if previous.has(character) => Some(previous),
+                _ => self.fallback(character, bold),
+            };
+            match segments.last_mut() {
+                Some((range, previous)) if same_font(previous.as_ref(), font.as_ref()) => range.end = end,
+                _ => segments.push((index..end, font)),
+            }
         }
-        // Inter has all of Latin-1: most clinical text never needs the cmap lookup.
-        let in_inter = u32::from(character) < 0x100 || face.glyph_index(character).is_some();
-        let font = if in_inter { None } else { fallback::font_for(character, bold) };
-        match segments.last_mut() {
-            Some((range, previous)) if same_font(previous.as_ref(), font.as_ref()) => range.end = end,
-            _ => segments.push((index..end, font)),
-        }
+        segments
     }
-    segments
 }
 
 fn same_font(a: Option<&Arc<FallbackFont>>, b: Option<&Arc<FallbackFont>>) -> bool {
@@ -810,24 +862,34 @@ struct Run {
 impl Run {
     /// `glyphs` cut into pieces of one font each (`None`: Inter).
     fn pieces(&self, glyphs: Range<usize>) -> Vec<(Range<usize>, Option<&Font>)> {
-        let mut pieces = Vec::new();
-        let mut at = glyphs.start;
-        for (span, font) in &self.fallback {
-            let (start, end) = (span.start.max(glyphs.start), span.end.min(glyphs.end));
-            if start >= end {
-                continue;
-            }
-            if at < start {
-                pieces.push((at..start, None));
-            }
-            pieces.push((start..end, Some(&font.font)));
-            at = end;
-        }
-        if at < glyphs.end {
-            pieces.push((at..glyphs.end, None));
-        }
-        pieces
+        let spans: Vec<Range<usize>> = self.fallback.iter().map(|(span, _)| span.clone()).collect();
+        split(glyphs, &spans)
+            .into_iter()
+            .map(|(piece, span)| (piece, span.map(|index| &self.fallback[index].1.font)))
+            .collect()
     }
+}
+
+/// Cuts `range` where it enters and leaves the sorted, disjoint `spans`: each
+/// piece with the index of the span it lies in, or `None` between spans.
+fn split(range: Range<usize>, spans: &[Range<usize>]) -> Vec<(Range<usize>, Option<usize>)> {
+    let mut pieces = Vec::new();
+    let mut at = range.start;
+    for (index, span) in spans.iter().enumerate() {
+        let (start, end) = (span.start.max(range.start), span.end.min(range.end));
+        if start >= end {
+            continue;
+        }
+        if at < start {
+            pieces.push((at..start, None));
+        }
+        pieces.push((start..end, Some(index)));
+        at = end;
+    }
+    if at < range.end {
+        pieces.push((at..range.end, None));
+    }
+    pieces
 }
 
 /// Something placed on a page.
@@ -1175,4 +1237,24 @@ fn metadata(record: &ExportRecord, title: &str) -> Metadata {
         }
     }
     metadata
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn a_line_is_cut_where_it_enters_and_leaves_fallback_spans() {
+        let spans = [2..5, 8..10];
+        assert_eq!(
+            split(0..12, &spans),
+            vec![(0..2, None), (2..5, Some(0)), (5..8, None), (8..10, Some(1)), (10..12, None)]
+        );
+        // Lines that start or end inside a span (a wrapped fallback word).
+        assert_eq!(split(3..9, &spans), vec![(3..5, Some(0)), (5..8, None), (8..9, Some(1))]);
+        assert_eq!(split(9..10, &spans), vec![(9..10, Some(1))]);
+        assert_eq!(split(5..8, &spans), vec![(5..8, None)]);
+        assert_eq!(split(0..4, &[]), vec![(0..4, None)]);
+        assert!(split(4..4, &spans).is_empty());
+    }
 }
