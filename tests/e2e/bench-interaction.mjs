@@ -11,16 +11,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BENCH_PASSPHRASE, copyVault, makeBenchVault, median } from "../../scripts/bench-desktop-lib.mjs";
 import { openWorkspace, unlock } from "./flows.mjs";
-import { launchApp } from "./harness.mjs";
+import { launchApp, standaloneContext } from "./harness.mjs";
 const [app, cli, jit, rounds = "3"] = process.argv.slice(2);
 if (!app || !cli || !["0", "1"].includes(jit)) {
   console.error("usage: bench-interaction.mjs APP CLI 0|1 [LAUNCHES]");
   process.exit(2);
-}
-/** Stands in for node:test's context: the harness registers its clean-up here. */
-function fakeTestContext() {
-  const cleanups = [];
-  return { after: (fn) => cleanups.push(fn), cleanup: async () => Promise.all(cleanups.map((fn) => fn())) };
 }
 const work = mkdtempSync(join(tmpdir(), "probe-"));
 const template = makeBenchVault(resolve(cli), join(work, "vault"), 500);
@@ -34,7 +29,7 @@ const untilFrame = (action, ready) => `
   const check = () => ((${ready}) ? requestAnimationFrame(() => done(performance.now() - t0)) : requestAnimationFrame(check));
   check();`;
 for (let round = 0; round < Number(rounds); round++) {
-  const t = fakeTestContext();
+  const t = standaloneContext();
   try {
     const a = await launchApp(t, { env: { CONFIDANT_VAULT: copyVault(template, join(work, "v" + round)), JSC_useJIT: jit }, compositing: false });
     await a.heading("Confidant is locked");

@@ -28,7 +28,7 @@ import {
   waitForQuietWebkit,
 } from "../../scripts/bench-desktop-lib.mjs";
 import { openWorkspace, unlock } from "./flows.mjs";
-import { launchApp, repoRoot } from "./harness.mjs";
+import { launchApp, repoRoot, standaloneContext } from "./harness.mjs";
 
 const { values: options } = parseArgs({
   options: {
@@ -54,12 +54,6 @@ const notes = Number(options.notes);
 const settleMs = Number(options["settle-ms"]);
 const quietBudgetS = Number(options["quiet-budget-s"]);
 
-/** Stands in for node:test's context: the harness registers its clean-up here. */
-function fakeTestContext() {
-  const cleanups = [];
-  return { after: (fn) => cleanups.push(fn), cleanup: async () => Promise.all(cleanups.map((fn) => fn())) };
-}
-
 /** The pid of the process running `binary` below this script (through tauri-driver). */
 function appPid(binary) {
   const target = realpathSync(binary);
@@ -79,7 +73,7 @@ async function measure(binary) {
 
 async function emptyWindow() {
   process.env.CONFIDANT_APP_BINARY = options.empty;
-  const t = fakeTestContext();
+  const t = standaloneContext();
   try {
     const app = await launchApp(t, { compositing: false });
     await app.heading("Empty window");
@@ -91,7 +85,7 @@ async function emptyWindow() {
 
 async function confidant(templateVault) {
   process.env.CONFIDANT_APP_BINARY = options.app;
-  const t = fakeTestContext();
+  const t = standaloneContext();
   const dir = mkdtempSync(join(tmpdir(), "confidant-bench-memory-"));
   try {
     const vault = copyVault(templateVault, join(dir, "vault"));

@@ -138,6 +138,15 @@ export async function sendSignal(address, path, member, ...args) {
  * Registers clean-up on the test context, so processes stop even if the test fails.
  */
 /**
+ * Stands in for node:test's context outside a test (the benchmark scripts):
+ * `launchApp` registers its clean-up with `after`; call `cleanup()` when done.
+ */
+export function standaloneContext() {
+  const cleanups = [];
+  return { after: (fn) => cleanups.push(fn), cleanup: async () => Promise.all(cleanups.map((fn) => fn())) };
+}
+
+/**
  * Starts the app under its own Xvfb and WebDriver session.
  *
  * `compositing`: the app ships with WebKitGTK's accelerated compositing off

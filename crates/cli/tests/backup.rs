@@ -26,40 +26,35 @@ impl Workspace {
         let recovery_key = self.init();
         succeeded(&self.run_unlocked(&["client", "add"]));
         succeeded(&self.run_unlocked(&["signer", "set", "--name", "Dana Reyes", "--credentials", "LCSW"]));
-        for (date, text) in [("2026-11-20", "Reports better sleep"), ("2026-11-27", "Draft about the move")] {
-            let note = self.run_unlocked(&[
-                "note",
-                "add",
-                "--client",
-                "C-0001",
-                "--template",
-                "soap",
-                "--date",
-                date,
-                "--section",
-                &format!("subjective={text}"),
-            ]);
-            succeeded(&note);
-            if date == "2026-11-20" {
-                let id = json_of(&note)["id"].as_i64().expect("id").to_string();
-                succeeded(&self.run_unlocked(&["note", "sign", &id]));
-            }
-        }
+        let signed = self.add_note("2026-11-20", "Reports better sleep");
+        succeeded(&self.run_unlocked(&["note", "sign", &signed]));
+        self.add_note("2026-11-27", "Draft about the move");
         recovery_key
     }
 
-    /// A note saved after the backup (it must not survive a restore).
-    fn write_a_note_after_the_backup(&self) {
-        succeeded(&self.run_unlocked(&[
+    /// Writes a SOAP draft for C-0001 with `text` as its subjective section;
+    /// returns its id.
+    fn add_note(&self, date: &str, text: &str) -> String {
+        let subjective = format!("subjective={text}");
+        let note = self.run_unlocked(&[
             "note",
             "add",
             "--client",
             "C-0001",
             "--template",
             "soap",
+            "--date",
+            date,
             "--section",
-            "subjective=Written after the backup",
-        ]));
+            &subjective,
+        ]);
+        succeeded(&note);
+        json_of(&note)["id"].as_i64().expect("id").to_string()
+    }
+
+    /// A note saved after the backup (it must not survive a restore).
+    fn write_a_note_after_the_backup(&self) {
+        self.add_note("2026-11-28", "Written after the backup");
     }
 
     fn backup_folder(&self) -> PathBuf {

@@ -702,14 +702,16 @@ impl Fonts {
     /// font when that has it (one word, one font); a character no font has stays
     /// with Inter (its missing glyph, reported as unprintable).
     fn segments(&self, text: &str, face: &rustybuzz::Face<'_>, bold: bool) -> Vec<(Range<usize>, Fallback)> {
+        // Inter has all of Latin-1: most clinical text is one stretch, no lookups.
+        if text.chars().all(|character| u32::from(character) < 0x100) {
+            return vec![(0..text.len(), None)];
+        }
         let mut segments: Vec<(Range<usize>, Fallback)> = Vec::new();
         for (index, character) in text.char_indices() {
             let end = index + character.len_utf8();
-            // Inter has all of Latin-1: most clinical text never needs the cmap lookup.
             let in_inter = u32::from(character) < 0x100 || face.glyph_index(character).is_some();
             let previous = segments.last().map(|(_, font)| font.clone());
-            let previous_has =
-                |font: &Option<Arc<FallbackFont>>| font.as_ref().map_or(in_inter, |font| font.has(character));
+            let previous_has = |font: &Fallback| font.as_ref().map_or(in_inter, |font| font.has(character));
             let attaches =
                 character.is_whitespace() || character.general_category_group() == GeneralCategoryGroup::Mark;
             let font = match previous {
