@@ -63,6 +63,10 @@ const APP_COMMANDS: &[&str] = &[
     "backup_preview",
     "backup_restore",
     "backup_restore_key_file",
+    "note_create_from_previous",
+    "note_sign_check",
+    "workspace_resume",
+    "lock_ready",
 ];
 
 fn main() {

@@ -9,6 +9,7 @@ use crate::dto::{
     ActivityEventDto, AppInfo, PassphraseStrengthDto, RecoveryKitDto, SavedFileDto, SecretInput, VaultStatusDto,
 };
 use crate::error::CommandError;
+use crate::lock_watch::LockHandshake;
 
 type CommandResult<T> = Result<T, CommandError>;
 
@@ -98,6 +99,13 @@ pub fn vault_recover(
 pub fn vault_lock(session: State<'_, Session>, clipboard: State<'_, ClipboardGuard>) {
     session.lock(LockReason::User);
     clipboard.clear_now();
+}
+
+/// The web view saved what was typed before a lock Rust asked for (`LockPending`).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn lock_ready(handshake: State<'_, LockHandshake>, ticket: u32) {
+    handshake.ready(ticket);
 }
 
 /// Copies text for the therapist; it is cleared from the clipboard after 30 s

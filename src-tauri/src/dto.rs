@@ -163,3 +163,14 @@ pub struct LockWarning {
     /// Seconds left.
     pub seconds_left: u32,
 }
+
+/// Sent just before Rust locks on its own (idle, sleep, screen lock, quit): the
+/// web view saves what is typed, then answers with `lock_ready(ticket)`. Rust
+/// locks when it answers or after a short wait, whichever comes first.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct LockPending {
+    /// To answer with.
+    pub ticket: u32,
+    /// `idle`, `suspend`, `screen_locked` or `quit`.
+    pub reason: String,
+}

@@ -129,6 +129,20 @@ pub enum ErrorCode {
     BackupDamaged,
     /// A backup of another vault.
     BackupOfAnotherVault,
+    /// A draft with field problems cannot be signed (it is saved).
+    NoteNotReadyToSign,
+    /// The sign dialog's warnings were not acknowledged.
+    SignWarningsNotAcknowledged,
+    /// A file or folder that does not exist.
+    PathNotFound,
+    /// A folder where a file was expected.
+    PathIsFolder,
+    /// Not a folder where one was expected.
+    PathNotFolder,
+    /// The operating system refused access.
+    PermissionDenied,
+    /// A read-only disk.
+    ReadOnly,
 }
 
 /// The error every command returns.
@@ -223,6 +237,13 @@ mod tests {
             Error::BackupFolderUnavailable { problem: "is full" },
             Error::BackupDamaged { reason: "the file is truncated" },
             Error::BackupOfAnotherVault,
+            Error::NoteNotReadyToSign { n_problems: 1 },
+            Error::SignWarningsNotAcknowledged { n_warnings: 2 },
+            Error::PathNotFound { action: "read the backup" },
+            Error::PathIsFolder { action: "read the transfer file" },
+            Error::PathNotFolder { action: "use the backup folder" },
+            Error::PermissionDenied { action: "write the file" },
+            Error::ReadOnly { action: "write the file" },
         ];
         for error in errors {
             let vault_code = error.code();

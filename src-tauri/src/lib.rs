@@ -18,7 +18,7 @@ use std::time::Duration;
 use confidant_vault::device::OsKeychain;
 use confidant_vault::kdf::KdfPolicy;
 use confidant_vault::{LockReason, Session, VaultLocation};
-use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
 /// The typed command and event list; also the source of `ui/src/lib/bindings.ts`.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
@@ -84,8 +84,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             backup_commands::backup_preview,
             backup_commands::backup_restore,
             backup_commands::backup_restore_key_file,
+            record_commands::note_create_from_previous,
+            record_commands::note_sign_check,
+            record_commands::workspace_resume,
+            commands::lock_ready,
         ])
-        .events(tauri_specta::collect_events![dto::VaultLocked, dto::LockWarning])
+        .events(tauri_specta::collect_events![dto::VaultLocked, dto::LockWarning, dto::LockPending])
         // Every DTO goes one way only; one TypeScript type per Rust type.
         .disable_serde_phases()
 }
@@ -155,6 +159,7 @@ pub fn run() {
     let app = tauri::Builder::default()
         .manage(session_from_environment())
         .manage(clipboard_from_environment())
+        .manage(lock_watch::LockHandshake::default())
         .invoke_handler(move |invoke| {
             match invoke.message.command() {
                 "vault_status" if probe => println!("startup-probe: vault-status"),
@@ -185,11 +190,24 @@ pub fn run() {
         })
         .build(tauri::generate_context!())
         .expect("the desktop shell failed to start");
-    app.run(|app, event| {
-        if let RunEvent::Exit = event {
+    app.run(|app, event| match event {
+        // Closing the window: the web view saves what is typed first, then the
+        // vault locks (and backs up), then the app quits.
+        RunEvent::WindowEvent { event: WindowEvent::CloseRequested { api, .. }, .. }
+            if app.state::<Session>().is_unlocked() =>
+        {
+            api.prevent_close();
+            let app = app.clone();
+            std::thread::spawn(move || {
+                lock_watch::lock_after_saving(&app, LockReason::Quit);
+                app.exit(0);
+            });
+        }
+        RunEvent::Exit => {
             app.state::<Session>().lock(LockReason::Quit);
             app.state::<clipboard::ClipboardGuard>().clear_now();
         }
+        _ => {}
     });
 }
 

@@ -1,7 +1,9 @@
 //! Locks the vault without being asked: after the idle time, when the computer
-//! goes to sleep and when the screen locks. Tells the web view, which reloads
-//! to the lock screen.
+//! goes to sleep, when the screen locks and on quit. First the web view gets a
+//! moment to save what is typed (`LockPending` → `lock_ready`); then the vault
+//! locks and the web view reloads to the lock screen.
 
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use confidant_vault::{LockReason, Session};
@@ -9,10 +11,77 @@ use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
 use crate::clipboard::ClipboardGuard;
-use crate::dto::{LockWarning, VaultLocked};
+use crate::dto::{LockPending, LockWarning, VaultLocked};
 
 /// Seconds before the idle lock when the warning starts.
 const WARNING_SECONDS: u64 = 30;
+
+/// The handshake between "about to lock" and the lock: the web view saves its
+/// drafts and answers with the ticket. A newer request makes older answers void.
+#[derive(Debug, Default)]
+pub struct LockHandshake {
+    /// The newest ticket and whether the web view answered it.
+    ticket: Mutex<(u32, bool)>,
+    answered: Condvar,
+}
+
+impl LockHandshake {
+    fn begin(&self) -> u32 {
+        let mut ticket = self.ticket.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        ticket.0 = ticket.0.wrapping_add(1);
+        ticket.1 = false;
+        ticket.0
+    }
+
+    /// The web view saved what was typed for this ticket.
+    pub fn ready(&self, ticket: u32) {
+        let mut current = self.ticket.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if current.0 == ticket {
+            current.1 = true;
+            self.answered.notify_all();
+        }
+    }
+
+    /// Waits for the answer to `ticket`, at most `timeout`. Returns whether it came.
+    fn wait(&self, ticket: u32, timeout: Duration) -> bool {
+        let current = self.ticket.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (current, _) = self
+            .answered
+            .wait_timeout_while(current, timeout, |current| current.0 == ticket && !current.1)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        current.0 == ticket && current.1
+    }
+}
+
+/// How long the web view gets to save before a lock: long enough for a save on
+/// a busy machine, short enough that a hung page never holds the lock up. On
+/// sleep, the computer does not wait for us: a glance only.
+fn save_time(reason: LockReason) -> Duration {
+    match reason {
+        LockReason::Suspend => Duration::from_millis(400),
+        _ => Duration::from_secs(3),
+    }
+}
+
+/// Asks the web view to save what is typed, waits for it (briefly), then locks
+/// and tells the web view. Whatever the web view could not save is with the
+/// session already and is sealed by the lock. An idle lock is called off if the
+/// therapist came back meanwhile.
+pub fn lock_after_saving(app: &AppHandle, reason: LockReason) {
+    let session = app.state::<Session>();
+    if !session.is_unlocked() {
+        return;
+    }
+    let handshake = app.state::<LockHandshake>();
+    let ticket = handshake.begin();
+    if (LockPending { ticket, reason: reason.as_str().to_owned() }).emit(app).is_ok() {
+        handshake.wait(ticket, save_time(reason));
+    }
+    if reason == LockReason::Idle && !session.is_idle_too_long(Instant::now()) {
+        return;
+    }
+    lock_and_notify(app, reason);
+}
 
 /// Starts the watchers on background threads.
 pub fn start(app: &AppHandle) {
@@ -46,8 +115,8 @@ fn check_idle(app: &AppHandle, was_unlocked: &mut bool) {
         // Just locked, however it happened: nothing copied from the record stays behind.
         clipboard.clear_now();
     }
-    if session.lock_if_idle(now) {
-        notify_locked(app, LockReason::Idle);
+    if session.is_idle_too_long(now) {
+        lock_after_saving(app, LockReason::Idle);
         return;
     }
     if let Some(seconds_left) = session.seconds_until_idle_lock(now).filter(|seconds| *seconds <= WARNING_SECONDS) {
@@ -86,7 +155,7 @@ mod os_signals {
             let rule = MatchRule::new_signal("org.freedesktop.login1.Manager", "PrepareForSleep");
             connection.add_match(rule, move |(going_to_sleep,): (bool,), _, _| {
                 if going_to_sleep {
-                    super::lock_and_notify(&sleep_app, LockReason::Suspend);
+                    super::lock_after_saving(&sleep_app, LockReason::Suspend);
                 }
                 true
             })?;
@@ -102,7 +171,7 @@ mod os_signals {
                 let rule = MatchRule::new_signal(interface, "ActiveChanged");
                 connection.add_match(rule, move |(active,): (bool,), _, _| {
                     if active {
-                        super::lock_and_notify(&app, LockReason::ScreenLocked);
+                        super::lock_after_saving(&app, LockReason::ScreenLocked);
                     }
                     true
                 })?;

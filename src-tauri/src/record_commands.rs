@@ -65,15 +65,14 @@ pub fn client_update(session: State<'_, Session>, code: String, changes: ClientI
     Ok(session.with_vault(|vault| vault.update_client(&code, changes).and_then(|client| client_dto(vault, client)))?)
 }
 
-/// Opens a client's chart (audited) with its notes, newest first.
+/// Opens a client's chart (audited) with its notes, newest first; the place to
+/// return to after the next unlock.
 #[tauri::command(async)]
 #[specta::specta]
 pub fn chart_open(session: State<'_, Session>, code: String) -> CommandResult<(ClientDto, Vec<NoteSummaryDto>)> {
-    Ok(session.with_vault(|vault| {
-        let client = vault.open_client(&code)?;
-        let notes = vault.notes_for_client(&client.code, false)?;
-        Ok((client_dto(vault, client)?, notes.into_iter().map(NoteSummaryDto::from).collect()))
-    })?)
+    let (client, notes) = session.open_chart(&code)?;
+    let client = session.with_vault(|vault| client_dto(vault, client))?;
+    Ok((client, notes.into_iter().map(NoteSummaryDto::from).collect()))
 }
 
 /// The note templates.
@@ -94,18 +93,42 @@ pub fn note_create(
     Ok(session.with_vault(|vault| vault.create_note(&client_code, content.into()))?.into())
 }
 
-/// Saves a draft again (autosave); a signed note is refused.
+/// Starts a draft from the client's previous note of the same kind and template.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn note_create_from_previous(
+    session: State<'_, Session>,
+    client_code: String,
+    kind: NoteKind,
+    template: String,
+    session_date: chrono::NaiveDate,
+) -> CommandResult<NoteDto> {
+    Ok(session
+        .with_vault(|vault| vault.create_note_from_previous(&client_code, kind.into(), &template, session_date))?
+        .into())
+}
+
+/// Saves a draft again (autosave), whatever its fields hold; a signed note is
+/// refused. Text whose save fails stays with the session (never lost).
 #[tauri::command(async)]
 #[specta::specta]
 pub fn note_save(session: State<'_, Session>, note_id: i32, content: NoteContentDto) -> CommandResult<NoteDto> {
-    Ok(session.with_vault(|vault| vault.save_draft(i64::from(note_id), content.into()))?.into())
+    Ok(session.save_draft(i64::from(note_id), content.into())?.into())
 }
 
-/// Opens a note (audited); psychotherapy notes need `session_reauthenticate` first.
+/// Opens a note (audited), with any text typed into it that is not saved yet;
+/// psychotherapy notes need `session_reauthenticate` first.
 #[tauri::command(async)]
 #[specta::specta]
 pub fn note_open(session: State<'_, Session>, note_id: i32) -> CommandResult<NoteDto> {
-    Ok(session.with_vault(|vault| vault.open_note(i64::from(note_id)))?.into())
+    Ok(NoteDto::opened(session.open_note(i64::from(note_id))?))
+}
+
+/// What the sign dialog checks: field problems (block) and warnings (may be overridden).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn note_sign_check(session: State<'_, Session>, note_id: i32) -> CommandResult<SignCheckDto> {
+    Ok(session.with_vault(|vault| vault.sign_check(i64::from(note_id)))?.into())
 }
 
 /// A client's notes including psychotherapy notes (after re-authentication).
@@ -121,11 +144,12 @@ pub fn note_list_with_psychotherapy(
     })?)
 }
 
-/// Signs a draft: it never changes again.
+/// Signs a draft: it never changes again. `warnings_acknowledged`: the therapist
+/// read the sign dialog's warnings and chose to sign anyway.
 #[tauri::command(async)]
 #[specta::specta]
-pub fn note_sign(session: State<'_, Session>, note_id: i32) -> CommandResult<NoteDto> {
-    Ok(session.with_vault(|vault| vault.sign_note(i64::from(note_id)))?.into())
+pub fn note_sign(session: State<'_, Session>, note_id: i32, warnings_acknowledged: bool) -> CommandResult<NoteDto> {
+    Ok(session.with_vault(|vault| vault.sign_note(i64::from(note_id), warnings_acknowledged))?.into())
 }
 
 /// Adds an addendum to a signed note.
@@ -151,11 +175,21 @@ pub fn note_revisions(session: State<'_, Session>, note_id: i32) -> CommandResul
         .collect())
 }
 
-/// Deletes a draft (audited).
+/// Discards a draft (audited).
 #[tauri::command(async)]
 #[specta::specta]
 pub fn note_delete_draft(session: State<'_, Session>, note_id: i32) -> CommandResult<()> {
-    Ok(session.with_vault(|vault| vault.delete_draft(i64::from(note_id)))?)
+    session.with_vault(|vault| vault.delete_draft(i64::from(note_id)))?;
+    session.leave_place(true);
+    Ok(())
+}
+
+/// Where the therapist was before the lock, and what happened to text a lock
+/// could not save; asked once after unlocking.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn workspace_resume(session: State<'_, Session>) -> Option<ResumeDto> {
+    session.resume().map(ResumeDto::from)
 }
 
 /// Enters the passphrase again, for psychotherapy notes (valid five minutes).

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use confidant_vault::clients::Client;
 use confidant_vault::disclosures::{Accounting, Consent, Disclosure};
-use confidant_vault::notes::{Addendum, Note, NoteContent, NoteSummary, Revision};
+use confidant_vault::notes::{
+    Addendum, FieldProblem, Note, NoteContent, NoteSummary, Revision, SignCheck, SignWarning,
+};
 use confidant_vault::retention::{DestructionRecord, DueClient, RetentionPolicy};
 use confidant_vault::search::{SearchHit, SnippetPart};
 use confidant_vault::templates::Template;
@@ -52,6 +54,18 @@ mirror_enum!(
 mirror_enum!(
     /// Draft or signed.
     NoteStatus <=> confidant_vault::notes::NoteStatus { Draft, Signed }
+);
+mirror_enum!(
+    /// A field of the note editor, for putting a problem beside it.
+    NoteField <=> confidant_vault::notes::NoteField {
+        SessionDate, StartTime, DurationMinutes, ServiceCode, DiagnosisCodes, Risk, Section, Note
+    }
+);
+mirror_enum!(
+    /// What a sign-dialog warning is about.
+    SignWarningKind <=> confidant_vault::notes::SignWarningKind {
+        EmptySection, MinutesMissing, CodeDoesNotFitMinutes, RiskUnanswered, RepeatsEarlierNote, SessionInFuture
+    }
 );
 mirror_enum!(
     /// Treatment, telehealth or release of information.
@@ -192,6 +206,58 @@ impl From<Addendum> for AddendumDto {
     }
 }
 
+/// A problem that blocks signing, shown beside its field.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct FieldProblemDto {
+    pub field: NoteField,
+    /// The section key or risk item.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl From<FieldProblem> for FieldProblemDto {
+    fn from(problem: FieldProblem) -> Self {
+        FieldProblemDto { field: problem.field.into(), key: problem.key, message: problem.message }
+    }
+}
+
+/// A sign-dialog warning (the therapist may sign anyway).
+#[derive(Debug, Serialize, specta::Type)]
+pub struct SignWarningDto {
+    pub kind: SignWarningKind,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl From<SignWarning> for SignWarningDto {
+    fn from(warning: SignWarning) -> Self {
+        SignWarningDto { kind: warning.kind.into(), key: warning.key, message: warning.message }
+    }
+}
+
+/// What the sign dialog shows.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct SignCheckDto {
+    pub problems: Vec<FieldProblemDto>,
+    pub warnings: Vec<SignWarningDto>,
+}
+
+impl From<SignCheck> for SignCheckDto {
+    fn from(check: SignCheck) -> Self {
+        SignCheckDto {
+            problems: check.problems.into_iter().map(Into::into).collect(),
+            warnings: check.warnings.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The earlier note a draft was started from.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct CopiedFromDto {
+    pub note_id: i32,
+    pub session_date: String,
+}
+
 /// A whole note.
 #[derive(Debug, Serialize, specta::Type)]
 pub struct NoteDto {
@@ -206,6 +272,22 @@ pub struct NoteDto {
     /// For a note that came in with a transfer file: the record it came from
     /// (client code, export time, app version).
     pub imported_from: Option<String>,
+    /// What blocks signing, field by field (drafts only).
+    pub problems: Vec<FieldProblemDto>,
+    /// The note a draft was started from, if it was copied forward.
+    pub copied_from: Option<CopiedFromDto>,
+    /// Sections still word for word as copied.
+    pub copied_sections: Vec<String>,
+    /// Text typed into this draft that is not in the database yet (its save
+    /// failed, e.g. on a full disk): the editor shows this instead of `content`.
+    pub unsaved_content: Option<NoteContentDto>,
+}
+
+impl NoteDto {
+    /// A note opened in the editor, with text not yet saved if there is some.
+    pub fn opened((note, unsaved): (Note, Option<NoteContent>)) -> Self {
+        NoteDto { unsaved_content: unsaved.map(Into::into), ..note.into() }
+    }
 }
 
 impl From<Note> for NoteDto {
@@ -225,6 +307,13 @@ impl From<Note> for NoteDto {
             created_at: note.created_at,
             updated_at: note.updated_at,
             imported_from: note.imported_from,
+            problems: note.problems.into_iter().map(Into::into).collect(),
+            copied_from: note.copied_from.map(|copied| CopiedFromDto {
+                note_id: to_i32(copied.note_id),
+                session_date: copied.session_date.to_string(),
+            }),
+            copied_sections: note.copied_sections,
+            unsaved_content: None,
         }
     }
 }
@@ -240,6 +329,13 @@ pub struct NoteSummaryDto {
     pub n_addenda: u32,
     /// Whether it came in with a transfer file from another vault.
     pub imported: bool,
+    pub start_time: Option<String>,
+    pub duration_minutes: Option<u32>,
+    pub service_code: Option<String>,
+    /// The first words (record text: hidden in discreet mode).
+    pub preview: String,
+    /// Nothing written yet.
+    pub empty: bool,
 }
 
 impl From<NoteSummary> for NoteSummaryDto {
@@ -252,6 +348,11 @@ impl From<NoteSummary> for NoteSummaryDto {
             status: note.status.into(),
             n_addenda: note.n_addenda,
             imported: note.imported,
+            start_time: note.start_time,
+            duration_minutes: note.duration_minutes,
+            service_code: note.service_code,
+            preview: note.preview,
+            empty: note.empty,
         }
     }
 }
@@ -276,6 +377,8 @@ pub struct TemplateDto {
     pub id: String,
     pub name: String,
     pub kinds: Vec<NoteKind>,
+    /// The kinds it is the first choice for.
+    pub default_for: Vec<NoteKind>,
     pub sections: Vec<TemplateSectionDto>,
 }
 
@@ -293,6 +396,7 @@ impl From<&Template> for TemplateDto {
             id: template.id.clone(),
             name: template.name.clone(),
             kinds: template.kinds.iter().map(|kind| (*kind).into()).collect(),
+            default_for: template.default_for.iter().map(|kind| (*kind).into()).collect(),
             sections: template
                 .sections
                 .iter()
@@ -508,6 +612,33 @@ impl From<DestructionRecord> for DestructionDto {
             n_consents: count(record.n_consents),
             n_disclosures: count(record.n_disclosures),
             destroyed_at: record.destroyed_at,
+        }
+    }
+}
+
+/// Where to return after an unlock, and what became of text a lock could not save.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct ResumeDto {
+    /// The chart that was open (client code), if any.
+    pub client_code: Option<String>,
+    /// The note that was open in it, if any.
+    pub note_id: Option<i32>,
+    /// Drafts whose unsaved text the unlock put back into the database.
+    pub restored_note_ids: Vec<i32>,
+    /// Drafts whose text is still waiting to be saved (the disk is still full).
+    pub waiting_note_ids: Vec<i32>,
+    /// Unsaved drafts of a client destroyed meanwhile.
+    pub n_dropped: u32,
+}
+
+impl From<(Option<confidant_vault::Place>, confidant_vault::RescuedDrafts)> for ResumeDto {
+    fn from((place, rescued): (Option<confidant_vault::Place>, confidant_vault::RescuedDrafts)) -> Self {
+        ResumeDto {
+            client_code: place.as_ref().map(|place| place.client_code.clone()),
+            note_id: place.and_then(|place| place.note_id).map(to_i32),
+            restored_note_ids: rescued.restored_note_ids.into_iter().map(to_i32).collect(),
+            waiting_note_ids: rescued.waiting_note_ids.into_iter().map(to_i32).collect(),
+            n_dropped: u32::try_from(rescued.n_dropped).unwrap_or(u32::MAX),
         }
     }
 }

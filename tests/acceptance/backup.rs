@@ -65,7 +65,7 @@ fn setup() -> Setup {
         vault.add_client(NewClient { name: Some(format!("Ada {MARKER}")), ..NewClient::default() }).expect("client");
     let signed =
         vault.create_note(&client.code, content("2026-10-01", &format!("Slept poorly; {MARKER}."))).expect("note");
-    vault.sign_note(signed.id).expect("sign");
+    vault.sign_note(signed.id, true).expect("sign");
     vault.add_addendum(signed.id, "Correction", &format!("45 minutes, {MARKER}.")).expect("addendum");
     vault.create_note(&client.code, content("2026-10-08", &format!("Draft about {MARKER}."))).expect("draft");
     let backups = folder.path().join("backups");

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use confidant_vault::clients::NewClient;
 use confidant_vault::device::MemoryKeychain;
 use confidant_vault::kdf::KdfPolicy;
-use confidant_vault::notes::{NoteContent, NoteKind, NoteStatus};
+use confidant_vault::notes::{NoteContent, NoteField, NoteKind, NoteStatus, SignWarningKind};
 use confidant_vault::{CreateOptions, Error, Passphrase, Vault, VaultLocation};
 
 struct Open {
@@ -65,7 +65,7 @@ fn a_signed_note_cannot_change_through_the_api_or_raw_sql_and_verify_catches_tam
     let client = open.vault.add_client(NewClient::default()).expect("client");
     let note = open.vault.create_note(&client.code, soap("Reports better sleep.")).expect("draft");
     assert_eq!(note.content.diagnosis_codes, ["F41.1"], "codes are normalised");
-    let signed = open.vault.sign_note(note.id).expect("signed");
+    let signed = open.vault.sign_note(note.id, true).expect("signed");
     assert_eq!(signed.status, NoteStatus::Signed);
     let signature = signed.signature.expect("signature");
     assert_eq!(signature.signed_by, "Dana Reyes");
@@ -100,7 +100,7 @@ fn addenda_correct_signed_notes_and_carry_their_own_hash() {
     let draft = open.vault.create_note(&client.code, soap("Reports better sleep.")).expect("draft");
     let refused = open.vault.add_addendum(draft.id, "typo", "fix");
     assert!(matches!(refused, Err(Error::InvalidInput { field: "addendum", .. })), "drafts are edited, not amended");
-    open.vault.sign_note(draft.id).expect("signed");
+    open.vault.sign_note(draft.id, true).expect("signed");
     let addendum =
         open.vault.add_addendum(draft.id, "Date correction", "The session was on 19 November.").expect("added");
     assert_eq!(addendum.content_hash.len(), 64);
@@ -173,7 +173,7 @@ fn a_client_code_can_be_corrected_without_breaking_signatures() {
     let mut open = open_vault();
     let client = open.vault.add_client(NewClient::default()).expect("client");
     let note = open.vault.create_note(&client.code, soap("Something worth keeping.")).expect("note");
-    open.vault.sign_note(note.id).expect("signed");
+    open.vault.sign_note(note.id, true).expect("signed");
     let changes = ClientChanges {
         code: Some("C-0142".to_owned()),
         status: Some(ClientStatus::Discharged),
@@ -194,19 +194,46 @@ fn a_client_code_can_be_corrected_without_breaking_signatures() {
 }
 
 #[test]
-fn malformed_notes_are_refused_with_the_rule_they_broke() {
+fn a_draft_keeps_whatever_was_typed_and_field_problems_only_block_signing() {
     let mut open = open_vault();
     let client = open.vault.add_client(NewClient::default()).expect("client");
-    let cases: Vec<(NoteContent, &str)> = vec![
-        (NoteContent { service_code: Some("9083".to_owned()), ..soap("x") }, "service code"),
-        (NoteContent { diagnosis_codes: vec!["depression".to_owned()], ..soap("x") }, "diagnosis codes"),
-        (NoteContent { template: "sbar".to_owned(), ..soap("x") }, "template"),
-        (NoteContent { kind: NoteKind::Discharge, ..soap("x") }, "template"),
-        (NoteContent { start_time: Some("2pm".to_owned()), ..soap("x") }, "start time"),
-        (NoteContent { duration_minutes: Some(0), ..soap("x") }, "duration"),
-        (soap(&"x".repeat(100_001)), "sections"),
+    let cases: Vec<(NoteContent, NoteField)> = vec![
+        (NoteContent { service_code: Some("9O834".to_owned()), ..soap("x") }, NoteField::ServiceCode),
+        (
+            NoteContent { diagnosis_codes: vec!["F41.1".to_owned(), "banana".to_owned()], ..soap("x") },
+            NoteField::DiagnosisCodes,
+        ),
+        (NoteContent { start_time: Some("2pm".to_owned()), ..soap("x") }, NoteField::StartTime),
+        (NoteContent { duration_minutes: Some(0), ..soap("x") }, NoteField::DurationMinutes),
+        (soap(&"x".repeat(100_001)), NoteField::Section),
     ];
     for (content, expected_field) in cases {
+        let draft = open.vault.create_note(&client.code, content.clone()).expect("a draft saves whatever was typed");
+        assert_eq!(
+            draft.problems.iter().map(|problem| problem.field).collect::<Vec<_>>(),
+            [expected_field],
+            "the problem is named on its field"
+        );
+        assert!(
+            draft
+                .problems
+                .iter()
+                .all(|problem| !problem.message.contains("banana") && !problem.message.contains("xxxx"))
+        );
+        // Saving again keeps the text, and the signature is refused, not the save.
+        let saved = open.vault.save_draft(draft.id, content.clone()).expect("saved again");
+        assert_eq!(saved.content.sections, content.sections);
+        assert!(matches!(open.vault.sign_note(draft.id, true), Err(Error::NoteNotReadyToSign { n_problems: 1 })));
+        assert_eq!(open.vault.open_note(draft.id).expect("still a draft").status, NoteStatus::Draft);
+    }
+    // Only what no save can hold is refused: an unknown template or section, or
+    // text beyond the storage limit (ten times what a signed note may hold).
+    let refused: Vec<(NoteContent, &str)> = vec![
+        (NoteContent { template: "sbar".to_owned(), ..soap("x") }, "template"),
+        (NoteContent { kind: NoteKind::Discharge, ..soap("x") }, "template"),
+        (soap(&"x".repeat(1_000_001)), "sections"),
+    ];
+    for (content, expected_field) in refused {
         match open.vault.create_note(&client.code, content) {
             Err(Error::InvalidInput { field, problem }) => {
                 assert_eq!(field, expected_field, "{problem}");
@@ -225,6 +252,90 @@ fn malformed_notes_are_refused_with_the_rule_they_broke() {
 }
 
 #[test]
+fn the_sign_check_lists_gaps_and_signing_past_them_is_deliberate_and_audited() {
+    let mut open = open_vault();
+    let client = open.vault.add_client(NewClient::default()).expect("client");
+    let mut only_subjective = soap("Client reports panic attacks at work twice this week.");
+    only_subjective.sections.remove("plan");
+    only_subjective.duration_minutes = Some(20);
+    only_subjective.service_code = Some("90834".to_owned());
+    only_subjective.risk.clear();
+    let draft = open.vault.create_note(&client.code, only_subjective).expect("draft");
+    let check = open.vault.sign_check(draft.id).expect("check");
+    assert!(check.problems.is_empty());
+    let kinds: Vec<SignWarningKind> = check.warnings.iter().map(|warning| warning.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            SignWarningKind::EmptySection,
+            SignWarningKind::EmptySection,
+            SignWarningKind::EmptySection,
+            SignWarningKind::CodeDoesNotFitMinutes,
+            SignWarningKind::RiskUnanswered,
+        ]
+    );
+    assert!(matches!(open.vault.sign_note(draft.id, false), Err(Error::SignWarningsNotAcknowledged { n_warnings: 5 })));
+    let signed = open.vault.sign_note(draft.id, true).expect("signed after the warnings were read");
+    assert_eq!(signed.status, NoteStatus::Signed);
+    let event = &open.vault.recent_audit_events(1).expect("audit")[0];
+    assert!(
+        event.detail.contains("code_does_not_fit_minutes") && event.detail.contains("empty_section"),
+        "the audit names what was overridden: {}",
+        event.detail
+    );
+
+    // The next note starts from this one; the copied sections say so until edited.
+    let next = open
+        .vault
+        .create_note_from_previous(
+            &client.code,
+            NoteKind::Progress,
+            "soap",
+            NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"),
+        )
+        .expect("copied forward");
+    assert_eq!(next.copied_sections, ["subjective"]);
+    assert_eq!(next.copied_from.map(|copied| copied.note_id), Some(signed.id));
+    assert!(
+        next.content.risk.is_empty() && next.content.duration_minutes.is_none(),
+        "this session's fields start empty"
+    );
+    let check = open.vault.sign_check(next.id).expect("check");
+    let repeated: Vec<&str> = check
+        .warnings
+        .iter()
+        .filter(|warning| warning.kind == SignWarningKind::RepeatsEarlierNote)
+        .map(|warning| warning.message.as_str())
+        .collect();
+    assert_eq!(repeated, ["Subjective was copied from the note of 20 Nov 2026 and not edited."]);
+    let mut edited = next.content.clone();
+    edited.sections.insert("subjective".to_owned(), "Fewer panic attacks this week; used breathing.".to_owned());
+    let edited = open.vault.save_draft(next.id, edited).expect("edited");
+    assert!(edited.copied_sections.is_empty(), "an edited section is no longer marked as copied");
+}
+
+#[test]
+fn a_stray_empty_draft_is_no_session_and_discarding_it_is_audited() {
+    let mut open = open_vault();
+    let client = open.vault.add_client(NewClient::default()).expect("client");
+    let signed = open.vault.create_note(&client.code, soap("Session one.")).expect("note");
+    open.vault.sign_note(signed.id, true).expect("signed");
+    let stray = NoteContent {
+        session_date: NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+        sections: BTreeMap::new(),
+        ..soap("")
+    };
+    let stray = open.vault.create_note(&client.code, stray).expect("stray draft");
+    let listed = open.vault.client_by_code(&client.code).expect("client");
+    assert_eq!(listed.n_notes, 1, "the empty draft is not counted");
+    assert_eq!(listed.last_service_date, NaiveDate::from_ymd_opt(2026, 11, 20), "nor does it move the last session");
+    assert!(open.vault.notes_for_client(&client.code, false).expect("chart")[0].empty);
+    open.vault.delete_draft(stray.id).expect("discarded");
+    let event = &open.vault.recent_audit_events(1).expect("audit")[0];
+    assert!(event.detail.contains(r#""was_empty":true"#), "{}", event.detail);
+}
+
+#[test]
 fn signing_needs_a_signer_and_some_content() {
     let folder = tempfile::tempdir().expect("temp dir");
     let location = VaultLocation::new(folder.path().join("vault"));
@@ -234,13 +345,13 @@ fn signing_needs_a_signer_and_some_content() {
         Vault::create(&location, &passphrase, options, Arc::new(MemoryKeychain::new())).expect("vault").vault;
     let client = vault.add_client(NewClient::default()).expect("client");
     let note = vault.create_note(&client.code, soap("Something.")).expect("draft");
-    assert!(matches!(vault.sign_note(note.id), Err(Error::SignerNotSet)));
+    assert!(matches!(vault.sign_note(note.id, true), Err(Error::SignerNotSet)));
     vault.set_signer("Dana Reyes", "LCSW").expect("signer");
     let mut empty = soap("   ");
     empty.sections.insert("plan".to_owned(), String::new());
     let blank = vault.create_note(&client.code, empty).expect("blank draft");
-    assert!(matches!(vault.sign_note(blank.id), Err(Error::InvalidInput { field: "note", .. })));
-    vault.sign_note(note.id).expect("signed once a signer is set");
+    assert!(matches!(vault.sign_note(blank.id, true), Err(Error::NoteNotReadyToSign { n_problems: 1 })));
+    vault.sign_note(note.id, true).expect("signed once a signer is set");
 }
 
 mod search {
@@ -264,7 +375,7 @@ mod search {
             .vault
             .create_note(&client.code, soap("Reports insomnia since the move; panic attacks at work."))
             .expect("note");
-        open.vault.sign_note(note.id).expect("signed");
+        open.vault.sign_note(note.id, true).expect("signed");
         open.vault
             .add_addendum(note.id, "Clarification", "Attacks stopped after the medication review.")
             .expect("addendum");
@@ -473,7 +584,7 @@ mod destruction {
         for version in 0..3 {
             vault.save_draft(note.id, soap(&format!("Draft {version}: {MARKER} again."))).expect("draft");
         }
-        vault.sign_note(note.id).expect("signed");
+        vault.sign_note(note.id, true).expect("signed");
         vault.add_addendum(note.id, "Correction", &format!("The {MARKER} detail was wrong.")).expect("addendum");
         let draft = vault.create_note(&doomed.code, soap(&format!("Unsigned {MARKER} draft."))).expect("draft");
         let consent = vault

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use confidant_export::files::{self, Error as ExportError};
+use confidant_export::files;
 use confidant_export::transfer::{self, Protection, Unlock};
 use confidant_vault::clients::NewClient;
 use confidant_vault::device::MemoryKeychain;
@@ -77,12 +77,12 @@ fn vault_a() -> Open {
             note(NoteKind::Progress, "soap", "2026-10-01", &[("subjective", "First session: sleep poor.")]),
         )
         .expect("note");
-    vault.sign_note(first.id).expect("sign");
+    vault.sign_note(first.id, true).expect("sign");
     vault.add_addendum(first.id, "Correction", "Session was 45 minutes.").expect("addendum");
     let second = vault
         .create_note(&client.code, note(NoteKind::Progress, "soap", "2026-10-08", &[("subjective", "Sleep better.")]))
         .expect("note");
-    vault.sign_note(second.id).expect("sign");
+    vault.sign_note(second.id, true).expect("sign");
     vault
         .create_note(&client.code, note(NoteKind::Progress, "soap", "2026-10-15", &[("subjective", "Draft words.")]))
         .expect("draft");
@@ -92,7 +92,7 @@ fn vault_a() -> Open {
             note(NoteKind::Psychotherapy, "free", "2026-10-15", &[("note", "Process note: transference.")]),
         )
         .expect("psychotherapy note");
-    vault.sign_note(psychotherapy.id).expect("sign");
+    vault.sign_note(psychotherapy.id, true).expect("sign");
     let consent = vault
         .add_consent(
             &client.code,
@@ -504,7 +504,6 @@ fn every_malformed_file_is_rejected_with_its_own_message_and_the_vault_unchanged
     assert_eq!(error.code(), "transfer_wrong_passphrase");
     assert_eq!(vault_bytes(b.folder.path()), before);
     assert!(messages.len() >= 12, "distinct messages: {messages:#?}");
-    let _ = ExportError::Io { action: "x", source: std::io::Error::other("y") }.code();
 }
 
 #[test]
@@ -587,7 +586,7 @@ fn benchmark_export_and_import_of_a_500_note_client() {
         );
         content.session_date = date;
         let created = a.vault.create_note(&client.code, content).expect("note");
-        a.vault.sign_note(created.id).expect("sign");
+        a.vault.sign_note(created.id, true).expect("sign");
     }
     let (secret, public) = transfer::new_identity();
     let median = |mut samples: Vec<f64>| {

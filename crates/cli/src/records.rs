@@ -165,10 +165,16 @@ pub enum NoteCommand {
         /// Note id.
         id: i64,
     },
-    /// Sign a draft: it never changes again.
+    /// Sign a draft: it never changes again. Field problems (a code that cannot
+    /// be valid) refuse; the sign dialog's warnings (empty sections, minutes, a
+    /// time code that does not fit, unanswered risk items, text repeated from the
+    /// previous note) are printed and refuse unless --accept-warnings is given.
     Sign {
         /// Note id.
         id: i64,
+        /// Sign although there are warnings (recorded in the audit log).
+        #[arg(long)]
+        accept_warnings: bool,
     },
     /// Add an addendum to a signed note.
     Addendum {
@@ -393,8 +399,16 @@ pub fn note(vault: &mut Vault, passphrase: &Passphrase, command: NoteCommand, js
                 risk: BTreeMap::new(),
                 sections,
             };
+            // Saved as typed, like the app's drafts: what blocks signing is listed.
             let note = vault.create_note(&client, content)?;
-            if json { print_json(&serde_json::json!({ "id": note.id }))? } else { println!("{}", note.id) }
+            for problem in &note.problems {
+                eprintln!("to fix before signing: {}", problem.message);
+            }
+            if json {
+                print_json(&serde_json::json!({ "id": note.id, "problems": note.problems }))?
+            } else {
+                println!("{}", note.id)
+            }
         }
         NoteCommand::List { client, include_psychotherapy } => {
             let notes = vault.notes_for_client(&client, include_psychotherapy)?;
@@ -446,8 +460,15 @@ pub fn note(vault: &mut Vault, passphrase: &Passphrase, command: NoteCommand, js
                 }
             }
         }
-        NoteCommand::Sign { id } => {
-            let note = vault.sign_note(id)?;
+        NoteCommand::Sign { id, accept_warnings } => {
+            let check = vault.sign_check(id)?;
+            for problem in &check.problems {
+                eprintln!("must fix: {}", problem.message);
+            }
+            for warning in &check.warnings {
+                eprintln!("warning: {}", warning.message);
+            }
+            let note = vault.sign_note(id, accept_warnings)?;
             let signature = note.signature.ok_or_else(|| Failure::Other(anyhow::anyhow!("the note was not signed")))?;
             if json {
                 print_json(&signature)?;

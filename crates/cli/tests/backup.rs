@@ -27,7 +27,7 @@ impl Workspace {
         succeeded(&self.run_unlocked(&["client", "add"]));
         succeeded(&self.run_unlocked(&["signer", "set", "--name", "Dana Reyes", "--credentials", "LCSW"]));
         let signed = self.add_note("2026-11-20", "Reports better sleep");
-        succeeded(&self.run_unlocked(&["note", "sign", &signed]));
+        succeeded(&self.run_unlocked(&["note", "sign", &signed, "--accept-warnings"]));
         self.add_note("2026-11-27", "Draft about the move");
         recovery_key
     }

@@ -149,14 +149,22 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
         "C-0001",
         "--template",
         "soap",
+        "--date",
+        "2026-11-13",
         "--cpt",
         "123",
         "--section",
-        "subjective=Better sleep",
+        "subjective=Wakes at night",
     ]);
-    assert_eq!(bad_cpt.status.code(), Some(2));
-    assert_eq!(json_of(&bad_cpt)["error"]["code"], "invalid_input");
-    assert!(!String::from_utf8_lossy(&bad_cpt.stderr).contains("Better sleep"), "errors never echo note text");
+    // Saved as a draft, like the app's: the code is named as what blocks signing.
+    assert_eq!(bad_cpt.status.code(), Some(0), "{}", String::from_utf8_lossy(&bad_cpt.stderr));
+    assert_eq!(json_of(&bad_cpt)["problems"][0]["field"], "service_code");
+    let stderr = String::from_utf8_lossy(&bad_cpt.stderr);
+    assert!(stderr.contains("to fix before signing: A CPT code is five characters"), "{stderr}");
+    assert!(!stderr.contains("Wakes at night"), "messages never echo note text");
+    let bad_id = json_of(&bad_cpt)["id"].as_i64().expect("id").to_string();
+    let refused = with_passphrase(&["note", "sign", &bad_id, "--accept-warnings"]);
+    assert_eq!(json_of(&refused)["error"]["code"], "signer_not_set");
 
     let note = with_passphrase(&[
         "note",
@@ -186,7 +194,14 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
         with_passphrase(&["signer", "set", "--name", "Dana Reyes", "--credentials", "LCSW"]).status.code(),
         Some(0)
     );
-    let signed = with_passphrase(&["note", "sign", &note_id]);
+    // No minutes, two empty sections, no risk screening: the warnings are printed
+    // and the note stays a draft until they are accepted.
+    let warned = with_passphrase(&["note", "sign", &note_id]);
+    assert_eq!(warned.status.code(), Some(1));
+    assert_eq!(json_of(&warned)["error"]["code"], "sign_warnings_not_acknowledged");
+    let stderr = String::from_utf8_lossy(&warned.stderr);
+    assert!(stderr.contains("warning: Objective is empty.") && stderr.contains("session length"), "{stderr}");
+    let signed = with_passphrase(&["note", "sign", &note_id, "--accept-warnings"]);
     assert_eq!(signed.status.code(), Some(0), "{}", String::from_utf8_lossy(&signed.stderr));
     assert_eq!(json_of(&signed)["content_hash"].as_str().map(str::len), Some(64));
 
@@ -201,7 +216,7 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
     assert_eq!(shown["addenda"][0]["reason"], "Correction");
 
     let listed = json_of(&with_passphrase(&["note", "list", "--client", "C-0001"]));
-    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "the signed note and the draft with the bad code");
     let chart = json_of(&with_passphrase(&["client", "show", "C-0001"]));
     assert_eq!(chart["client"]["last_service_date"], "2026-11-20");
 
@@ -214,7 +229,7 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
     assert!(found[0]["snippet"].as_array().is_some_and(|parts| parts.iter().any(|part| part["matched"] == true)));
     let filtered = json_of(&with_passphrase(&["search", "better", "--kind", "intake"]));
     assert_eq!(filtered.as_array().map(Vec::len), Some(0));
-    assert_eq!(json_of(&with_passphrase(&["reindex"]))["indexed_notes"], 1);
+    assert_eq!(json_of(&with_passphrase(&["reindex"]))["indexed_notes"], 2);
 
     let consent = with_passphrase(&[
         "consent",
@@ -288,7 +303,7 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
     assert_eq!(json_of(&wrong)["error"]["code"], "destruction_not_confirmed");
     let destroyed = with_passphrase(&["client", "destroy", "C-0001", "--confirm", "C-0001"]);
     assert_eq!(destroyed.status.code(), Some(0), "{}", String::from_utf8_lossy(&destroyed.stderr));
-    assert_eq!(json_of(&destroyed)["n_notes"], 1);
+    assert_eq!(json_of(&destroyed)["n_notes"], 2);
     assert_eq!(json_of(&with_passphrase(&["search", "better"])).as_array().map(Vec::len), Some(0));
 
     let demo = json_of(&with_passphrase(&["demo", "--clients", "3", "--notes", "30", "--seed", "7"]));

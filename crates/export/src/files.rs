@@ -30,15 +30,6 @@ pub enum Error {
     /// The PDF could not be rendered.
     #[error("the PDF could not be made: {0}")]
     Pdf(#[from] PdfError),
-    /// Reading or writing a file failed.
-    #[error("could not {action}: {source}; check the folder exists, is writable and the disk has space")]
-    Io {
-        /// What we were doing.
-        action: &'static str,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 impl Error {
@@ -48,12 +39,13 @@ impl Error {
             Error::Vault(error) => error.code(),
             Error::Transfer(error) => error.code(),
             Error::Pdf(_) => "pdf_failed",
-            Error::Io { .. } => "io",
         }
     }
 
+    /// A failed file operation, with its real cause (a missing folder, a folder
+    /// for a file, no permission, a full or read-only disk).
     fn io(action: &'static str) -> impl FnOnce(std::io::Error) -> Error {
-        move |source| Error::Io { action, source }
+        move |source| Error::Vault(confidant_vault::Error::from_io(action, source))
     }
 }
 
@@ -220,6 +212,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         tempfile::NamedTempFile::new_in(folder).map_err(Error::io("create the file in the chosen folder"))?;
     temporary.write_all(bytes).map_err(Error::io("write the file"))?;
     temporary.as_file().sync_all().map_err(Error::io("write the file"))?;
-    temporary.persist(path).map_err(|error| Error::Io { action: "save the file", source: error.error })?;
+    temporary.persist(path).map_err(|error| Error::io("save the file")(error.error))?;
     Ok(())
 }

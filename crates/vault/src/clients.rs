@@ -62,9 +62,9 @@ pub struct Client {
     pub status: ClientStatus,
     /// First session.
     pub intake_date: Option<NaiveDate>,
-    /// Latest session date among the client's notes.
+    /// Latest session date among the client's notes (empty drafts not counted).
     pub last_service_date: Option<NaiveDate>,
-    /// Number of notes (psychotherapy notes not counted).
+    /// Number of notes (psychotherapy notes and empty drafts not counted).
     pub n_notes: u32,
     /// A retention date set by hand (with a reason), overriding the policy.
     pub retention_override_date: Option<NaiveDate>,
@@ -198,9 +198,13 @@ impl Vault {
     }
 }
 
+/// A client row with its last session and note count. A draft nobody has
+/// written in yet (a stray Ctrl+N) is no session: it moves neither.
 const CLIENT_SELECT: &str = "SELECT c.id, c.code, c.name, c.birth_date, c.contact, c.status, c.intake_date,
-        (SELECT max(n.session_date) FROM note n WHERE n.client_id = c.id),
-        (SELECT count(*) FROM note n WHERE n.client_id = c.id AND n.kind <> 'psychotherapy'),
+        (SELECT max(n.session_date) FROM note n WHERE n.client_id = c.id AND (n.status = 'signed'
+             OR EXISTS (SELECT 1 FROM json_each(n.sections) WHERE trim(value) <> ''))),
+        (SELECT count(*) FROM note n WHERE n.client_id = c.id AND n.kind <> 'psychotherapy' AND (n.status = 'signed'
+             OR EXISTS (SELECT 1 FROM json_each(n.sections) WHERE trim(value) <> ''))),
         c.retention_override_date
     FROM client c";
 

@@ -144,6 +144,19 @@ pub enum Error {
     /// Signing needs the clinician's name (and credentials) from settings.
     #[error("set your name and credentials in settings before signing")]
     SignerNotSet,
+    /// A draft with field problems (a code that cannot be valid, an empty note)
+    /// cannot be signed; the draft itself is saved.
+    #[error("{n_problems} field(s) of this note need correcting before it can be signed; the draft is saved")]
+    NoteNotReadyToSign {
+        /// How many field problems remain.
+        n_problems: usize,
+    },
+    /// The sign dialog's warnings were not acknowledged.
+    #[error("the sign dialog has {n_warnings} warning(s) to look at first; sign anyway only after reading them")]
+    SignWarningsNotAcknowledged {
+        /// How many warnings there are.
+        n_warnings: usize,
+    },
     /// A setting outside its allowed range.
     #[error("{name} must be {allowed}")]
     InvalidSetting {
@@ -190,8 +203,38 @@ pub enum Error {
     /// A backup of a different vault was offered to replace this one.
     #[error("this backup belongs to another vault; restore it into a new folder instead (nothing was changed)")]
     BackupOfAnotherVault,
-    /// A file operation failed.
-    #[error("could not {action}: {source}; check that the disk has space and the vault folder is writable")]
+    /// A file or folder that is not there (a mistyped path, an unplugged drive).
+    #[error("could not {action}: the file or folder does not exist; check the path, and that the drive is connected")]
+    PathNotFound {
+        /// What we were doing, e.g. "read the backup".
+        action: &'static str,
+    },
+    /// A folder where a file was expected.
+    #[error("could not {action}: that is a folder, not a file; choose the file itself")]
+    PathIsFolder {
+        /// What we were doing.
+        action: &'static str,
+    },
+    /// A file (or nothing) where a folder was expected.
+    #[error("could not {action}: that is not a folder; choose a folder")]
+    PathNotFolder {
+        /// What we were doing.
+        action: &'static str,
+    },
+    /// The operating system refused access.
+    #[error("could not {action}: permission denied; choose a place you can write to, or fix its permissions")]
+    PermissionDenied {
+        /// What we were doing.
+        action: &'static str,
+    },
+    /// The disk or folder is read-only.
+    #[error("could not {action}: the disk is read-only; choose another place, or check the drive's write protection")]
+    ReadOnly {
+        /// What we were doing.
+        action: &'static str,
+    },
+    /// A file operation failed for another reason (unreadable media, a device error).
+    #[error("could not {action}: {source}; check that the disk is working and try again")]
     Io {
         /// What we were doing, e.g. "write vault.keys".
         action: &'static str,
@@ -235,6 +278,8 @@ impl Error {
             Error::InvalidInput { .. } => "invalid_input",
             Error::SignedNoteIsImmutable => "signed_note_is_immutable",
             Error::SignerNotSet => "signer_not_set",
+            Error::NoteNotReadyToSign { .. } => "note_not_ready_to_sign",
+            Error::SignWarningsNotAcknowledged { .. } => "sign_warnings_not_acknowledged",
             Error::DestructionNotConfirmed { .. } => "destruction_not_confirmed",
             Error::ReauthenticationRequired => "reauthentication_required",
             Error::InvalidSetting { .. } => "invalid_setting",
@@ -245,6 +290,11 @@ impl Error {
             Error::BackupFolderUnavailable { .. } => "backup_folder_unavailable",
             Error::BackupDamaged { .. } => "backup_damaged",
             Error::BackupOfAnotherVault => "backup_of_another_vault",
+            Error::PathNotFound { .. } => "path_not_found",
+            Error::PathIsFolder { .. } => "path_is_folder",
+            Error::PathNotFolder { .. } => "path_not_folder",
+            Error::PermissionDenied { .. } => "permission_denied",
+            Error::ReadOnly { .. } => "read_only",
             Error::Io { .. } => "io",
             Error::Database(_) => "database",
         }
@@ -258,11 +308,23 @@ impl Error {
         }
     }
 
-    pub(crate) fn io(action: &'static str) -> impl FnOnce(std::io::Error) -> Error {
-        move |source| match source.kind() {
-            std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge | std::io::ErrorKind::QuotaExceeded => {
-                Error::DiskFull { action }
-            }
+    /// Names the real cause of a failed file operation: a missing path, a folder
+    /// for a file, no permission, a read-only or full disk; anything else is
+    /// [`Error::Io`] with the operating system's words.
+    pub fn io(action: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+        move |source| Error::from_io(action, source)
+    }
+
+    /// [`Error::io`] for an error already in hand.
+    pub fn from_io(action: &'static str, source: std::io::Error) -> Error {
+        use std::io::ErrorKind;
+        match source.kind() {
+            ErrorKind::StorageFull | ErrorKind::FileTooLarge | ErrorKind::QuotaExceeded => Error::DiskFull { action },
+            ErrorKind::NotFound => Error::PathNotFound { action },
+            ErrorKind::IsADirectory => Error::PathIsFolder { action },
+            ErrorKind::NotADirectory => Error::PathNotFolder { action },
+            ErrorKind::PermissionDenied => Error::PermissionDenied { action },
+            ErrorKind::ReadOnlyFilesystem => Error::ReadOnly { action },
             _ => Error::Io { action, source },
         }
     }
@@ -281,3 +343,30 @@ impl From<rusqlite::Error> for Error {
 
 /// Result with the vault's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::io::ErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn a_failed_file_operation_names_its_real_cause() {
+        let cases = [
+            (ErrorKind::NotFound, "path_not_found", "does not exist"),
+            (ErrorKind::IsADirectory, "path_is_folder", "is a folder"),
+            (ErrorKind::NotADirectory, "path_not_folder", "not a folder"),
+            (ErrorKind::PermissionDenied, "permission_denied", "permission denied"),
+            (ErrorKind::ReadOnlyFilesystem, "read_only", "read-only"),
+            (ErrorKind::StorageFull, "disk_full", "disk is full"),
+            (ErrorKind::InvalidData, "io", "disk is working"),
+        ];
+        for (kind, code, words) in cases {
+            let error = Error::from_io("read the backup", std::io::Error::from(kind));
+            assert_eq!(error.code(), code, "{kind:?}");
+            let message = error.to_string();
+            assert!(message.contains(words) && message.contains("read the backup"), "{kind:?}: {message}");
+            assert!(!message.contains("free space") || code == "disk_full", "only a full disk blames space: {message}");
+        }
+    }
+}

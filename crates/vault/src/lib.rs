@@ -16,6 +16,7 @@ pub mod disclosures;
 mod error;
 pub mod kdf;
 pub mod keyfile;
+mod note_checks;
 pub mod notes;
 mod recovery;
 pub mod retention;
@@ -26,12 +27,13 @@ mod storage;
 mod strength;
 pub mod templates;
 pub mod transfer;
+pub mod unsaved;
 mod vault;
 
 pub use error::{Error, Result};
 pub use recovery::{RECOVERY_KEY_CHARS, RecoveryKey};
 pub use secret::{Passphrase, SecretKey};
-pub use session::{BackupOccasion, BackupOverview, Session, SessionStatus};
+pub use session::{BackupOccasion, BackupOverview, Place, RescuedDrafts, Session, SessionStatus};
 pub use storage::{SCHEMA_VERSION, sqlcipher_version};
 pub use strength::{MINIMUM_PASSPHRASE_CHARS, PassphraseStrength, rate_passphrase};
 pub use vault::{

@@ -1,26 +1,26 @@
 //! Notes: structured sections from a template, session fields, drafts that keep
 //! their revisions, signing with a SHA-256 of a documented canonical form, and
 //! addenda. A signed note never changes — in this API and in SQL (triggers).
-//! The canonical form is described in docs/signing.md.
+//! The canonical form is described in docs/signing.md. What a field may hold,
+//! and what the sign dialog checks, is in `note_checks`: a draft saves whatever
+//! was typed, and only signing asks for valid fields.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-use chrono::{NaiveDate, NaiveTime, SecondsFormat, Utc};
-use regex::Regex;
+use chrono::{Local, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, EventKind, NewEvent};
+use crate::note_checks::{EarlierNote, sign_warnings};
+pub use crate::note_checks::{
+    FieldProblem, MAX_NOTE_CHARS, MAX_SECTION_CHARS, NoteField, SignWarning, SignWarningKind, field_problems, normalise,
+};
 use crate::templates;
 use crate::vault::Vault;
 use crate::{Error, Result};
 
-/// Longest section, in characters (about 40 printed pages).
-pub const MAX_SECTION_CHARS: usize = 100_000;
-/// Longest note, all sections together.
-pub const MAX_NOTE_CHARS: usize = 400_000;
 /// Longest addendum or reason.
 pub const MAX_ADDENDUM_CHARS: usize = 50_000;
 /// Revisions kept per draft.
@@ -177,6 +177,30 @@ pub struct Note {
     pub imported_from: Option<String>,
     /// The row ids its signature hash covers, when it was signed in another vault.
     pub signed_as: Option<crate::transfer::SignedAs>,
+    /// What stops a draft from being signed, field by field (empty when nothing does).
+    pub problems: Vec<FieldProblem>,
+    /// The note a draft was started from ("Start from last session"), if any.
+    pub copied_from: Option<CopiedFrom>,
+    /// Sections of a draft still word for word as copied from that note.
+    pub copied_sections: Vec<String>,
+}
+
+/// The earlier note a draft was started from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CopiedFrom {
+    /// Its row id.
+    pub note_id: i64,
+    /// Its session date.
+    pub session_date: NaiveDate,
+}
+
+/// What the sign dialog shows before a draft is signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignCheck {
+    /// Field problems: each blocks signing until fixed.
+    pub problems: Vec<FieldProblem>,
+    /// Gaps worth a second look: the therapist may sign anyway, deliberately.
+    pub warnings: Vec<SignWarning>,
 }
 
 impl Note {
@@ -214,7 +238,21 @@ pub struct NoteSummary {
     pub n_addenda: u32,
     /// Whether it came in with a transfer file from another vault.
     pub imported: bool,
+    /// Start time, as typed.
+    pub start_time: Option<String>,
+    /// Length in minutes.
+    pub duration_minutes: Option<u32>,
+    /// CPT code, as typed.
+    pub service_code: Option<String>,
+    /// The first words of the note (at most [`PREVIEW_CHARS`] characters), to tell
+    /// notes of one day apart. Record text: the UI hides it in discreet mode.
+    pub preview: String,
+    /// Whether nothing has been written in it yet (an empty draft).
+    pub empty: bool,
 }
+
+/// Characters of a note shown in the chart's timeline.
+pub const PREVIEW_CHARS: usize = 80;
 
 /// What re-hashing every signed note and addendum found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -232,27 +270,48 @@ pub struct SignatureReport {
 impl Vault {
     /// Starts a draft for the client with `client_code`.
     pub fn create_note(&mut self, client_code: &str, content: NoteContent) -> Result<Note> {
-        let content = validate(content)?;
+        let content = normalise(content)?;
         let client = self.client_by_code(client_code)?;
-        let now = now();
-        let transaction = self.connection_mut().transaction()?;
-        transaction.execute(
-            "INSERT INTO note (client_id, kind, template, session_date, start_time, duration_minutes, modality,
-                               service_code, diagnosis_codes, risk, sections, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-            params_from_iter(content_params(client.id, &content, &now)?),
-        )?;
-        let id = transaction.last_insert_rowid();
-        save_revision(&transaction, id, &content, &now)?;
-        audit::append(&transaction, &NewEvent::new(EventKind::NoteCreated).about("note", id))?;
-        transaction.commit()?;
-        self.load_note(id)
+        self.insert_draft(client.id, &content, None)
     }
 
-    /// Saves a draft again (autosave). Each save keeps a revision; the newest 20
-    /// are kept. A signed note is refused.
+    /// Starts a draft from the client's previous note of the same kind and
+    /// template ("Start from last session"): its sections, diagnosis codes, service
+    /// code and modality are copied; the date is `session_date`, and time, minutes
+    /// and the risk screening start empty (they are this session's). The copied
+    /// sections stay marked as copied until edited, and the sign dialog says so.
+    /// [`Error::NotFound`] when there is no such note to start from.
+    pub fn create_note_from_previous(
+        &mut self,
+        client_code: &str,
+        kind: NoteKind,
+        template: &str,
+        session_date: NaiveDate,
+    ) -> Result<Note> {
+        let client = self.client_by_code(client_code)?;
+        let source_id = previous_note_id(self.connection(), client.id, kind, template, None)?
+            .ok_or_else(|| Error::NotFound { what: "earlier note to start from", id: client.code.clone() })?;
+        let source = self.load_note(source_id)?;
+        let content = normalise(NoteContent {
+            kind,
+            template: template.to_owned(),
+            session_date,
+            start_time: None,
+            duration_minutes: None,
+            modality: source.content.modality,
+            service_code: source.content.service_code.clone(),
+            diagnosis_codes: source.content.diagnosis_codes.clone(),
+            risk: BTreeMap::new(),
+            sections: source.content.sections.clone(),
+        })?;
+        self.insert_draft(client.id, &content, Some(source_id))
+    }
+
+    /// Saves a draft again (autosave), whatever its fields hold: field problems
+    /// come back on the note and only block signing. Each save keeps a revision;
+    /// the newest 20 are kept. A signed note is refused.
     pub fn save_draft(&mut self, note_id: i64, content: NoteContent) -> Result<Note> {
-        let content = validate(content)?;
+        let content = normalise(content)?;
         self.require_draft(note_id)?;
         let now = now();
         let transaction = self.connection_mut().transaction()?;
@@ -287,25 +346,41 @@ impl Vault {
         let client = self.client_by_code(client_code)?;
         let mut statement = self.connection().prepare(
             "SELECT n.id, n.kind, n.template, n.session_date, n.status,
-                    (SELECT count(*) FROM addendum a WHERE a.note_id = n.id), n.imported_from IS NOT NULL
+                    (SELECT count(*) FROM addendum a WHERE a.note_id = n.id), n.imported_from IS NOT NULL,
+                    n.start_time, n.duration_minutes, n.service_code, n.sections
              FROM note n
              WHERE n.client_id = ?1 AND (?2 OR n.kind <> 'psychotherapy')
-             ORDER BY n.session_date DESC, n.id DESC",
+             ORDER BY n.session_date DESC, n.start_time DESC, n.id DESC",
         )?;
-        let notes = statement
+        let rows = statement
             .query_map(params![client.id, include_psychotherapy], |row| {
-                Ok(NoteSummary {
-                    id: row.get(0)?,
-                    kind: NoteKind::parse(&row.get::<_, String>(1)?)?,
-                    template: row.get(2)?,
-                    session_date: parse_date(&row.get::<_, String>(3)?),
-                    status: parse_status(&row.get::<_, String>(4)?),
-                    n_addenda: row.get(5)?,
-                    imported: row.get(6)?,
-                })
+                Ok((
+                    NoteSummary {
+                        id: row.get(0)?,
+                        kind: NoteKind::parse(&row.get::<_, String>(1)?)?,
+                        template: row.get(2)?,
+                        session_date: parse_date(&row.get::<_, String>(3)?),
+                        status: parse_status(&row.get::<_, String>(4)?),
+                        n_addenda: row.get(5)?,
+                        imported: row.get(6)?,
+                        start_time: row.get(7)?,
+                        duration_minutes: row.get(8)?,
+                        service_code: row.get(9)?,
+                        preview: String::new(),
+                        empty: true,
+                    },
+                    row.get::<_, String>(10)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(notes)
+        rows.into_iter()
+            .map(|(mut summary, sections_json)| {
+                let sections: BTreeMap<String, String> = from_json(&sections_json)?;
+                summary.preview = preview(&summary.template, &sections);
+                summary.empty = summary.preview.is_empty();
+                Ok(summary)
+            })
+            .collect()
     }
 
     /// The saved revisions of a draft, newest first.
@@ -322,25 +397,80 @@ impl Vault {
         rows.into_iter().map(|(id, saved_at, json)| Ok(Revision { id, saved_at, content: from_json(&json)? })).collect()
     }
 
-    /// Deletes a draft (and its revisions); audited. Signed notes are never deleted.
+    /// Discards a draft (and its revisions); audited, with whether anything had
+    /// been written in it. Signed notes are never deleted.
     pub fn delete_draft(&mut self, note_id: i64) -> Result<()> {
-        self.require_draft(note_id)?;
+        let note = self.require_draft(note_id)?;
+        let was_empty = note.content.sections.values().all(|text| text.trim().is_empty());
         let transaction = self.connection_mut().transaction()?;
         transaction.execute("DELETE FROM note WHERE id = ?1", [note_id])?;
-        audit::append(&transaction, &NewEvent::new(EventKind::DraftDeleted).about("note", note_id))?;
+        audit::append(
+            &transaction,
+            &NewEvent::new(EventKind::DraftDeleted)
+                .about("note", note_id)
+                .with_detail(serde_json::json!({ "was_empty": was_empty })),
+        )?;
         transaction.commit()?;
         Ok(())
     }
 
-    /// Signs a draft with the signer from settings. From now on it never changes.
-    pub fn sign_note(&mut self, note_id: i64) -> Result<Note> {
+    /// What the sign dialog shows for a draft: the field problems that block
+    /// signing and the warnings the therapist may override. Writes nothing.
+    pub fn sign_check(&self, note_id: i64) -> Result<SignCheck> {
         let note = self.require_draft(note_id)?;
-        let (signed_by, credentials) = self.signer()?.ok_or(Error::SignerNotSet)?;
-        if note.content.sections.values().all(|text| text.trim().is_empty()) {
-            return Err(Error::InvalidInput { field: "note", problem: "an empty note cannot be signed".to_owned() });
+        let earlier_id = previous_note_id(
+            self.connection(),
+            note.client_id,
+            note.content.kind,
+            &note.content.template,
+            Some(note_id),
+        )?;
+        let earlier = earlier_id.map(|id| self.load_note(id)).transpose()?;
+        // The note it was copied from may have been discarded since: then only the
+        // previous note is compared.
+        let copied_source = match note.copied_from {
+            Some(copied) => self.load_note(copied.note_id).ok(),
+            None => None,
+        };
+        let mut compared = Vec::new();
+        if let Some(source) = &copied_source {
+            compared.push(EarlierNote {
+                session_date: source.content.session_date,
+                content: &source.content,
+                copied_from: true,
+            });
         }
+        if let Some(previous) = &earlier {
+            compared.push(EarlierNote {
+                session_date: previous.content.session_date,
+                content: &previous.content,
+                copied_from: false,
+            });
+        }
+        let warnings = sign_warnings(&note.content, &compared, Local::now().date_naive());
+        Ok(SignCheck { problems: note.problems, warnings })
+    }
+
+    /// Signs a draft with the signer from settings. From now on it never changes.
+    ///
+    /// Refused while a field problem remains ([`Error::NoteNotReadyToSign`]), and
+    /// while the sign dialog has warnings unless `warnings_acknowledged` says the
+    /// therapist saw them and chose to sign ([`Error::SignWarningsNotAcknowledged`]);
+    /// the audit entry names the kinds of warning that were overridden.
+    pub fn sign_note(&mut self, note_id: i64, warnings_acknowledged: bool) -> Result<Note> {
+        let check = self.sign_check(note_id)?;
+        let (signed_by, credentials) = self.signer()?.ok_or(Error::SignerNotSet)?;
+        if !check.problems.is_empty() {
+            return Err(Error::NoteNotReadyToSign { n_problems: check.problems.len() });
+        }
+        if !check.warnings.is_empty() && !warnings_acknowledged {
+            return Err(Error::SignWarningsNotAcknowledged { n_warnings: check.warnings.len() });
+        }
+        let note = self.require_draft(note_id)?;
         let signed_at = now();
         let content_hash = note_hash(note_id, note.client_id, &note.content, &signed_by, &credentials, &signed_at)?;
+        let mut overridden: Vec<&str> = check.warnings.iter().map(|warning| warning.kind.as_str()).collect();
+        overridden.dedup();
         let transaction = self.connection_mut().transaction()?;
         transaction.execute(
             "UPDATE note SET status = 'signed', signed_at = ?2, signed_by = ?3, signer_credentials = ?4,
@@ -354,10 +484,33 @@ impl Vault {
             &transaction,
             &NewEvent::new(EventKind::NoteSigned)
                 .about("note", note_id)
-                .with_detail(serde_json::json!({ "content_hash": content_hash })),
+                .with_detail(serde_json::json!({ "content_hash": content_hash, "warnings_overridden": overridden })),
         )?;
         transaction.commit()?;
         self.load_note(note_id)
+    }
+
+    fn insert_draft(&mut self, client_id: i64, content: &NoteContent, copied_from: Option<i64>) -> Result<Note> {
+        let now = now();
+        let transaction = self.connection_mut().transaction()?;
+        transaction.execute(
+            "INSERT INTO note (client_id, kind, template, session_date, start_time, duration_minutes, modality,
+                               service_code, diagnosis_codes, risk, sections, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+            params_from_iter(content_params(client_id, content, &now)?),
+        )?;
+        let id = transaction.last_insert_rowid();
+        if let Some(source) = copied_from {
+            transaction.execute("UPDATE note SET copied_from_note_id = ?2 WHERE id = ?1", params![id, source])?;
+        }
+        save_revision(&transaction, id, content, &now)?;
+        let mut event = NewEvent::new(EventKind::NoteCreated).about("note", id);
+        if let Some(source) = copied_from {
+            event = event.with_detail(serde_json::json!({ "copied_from_note_id": source }));
+        }
+        audit::append(&transaction, &event)?;
+        transaction.commit()?;
+        self.load_note(id)
     }
 
     /// Adds an addendum (reason and text) to a signed note.
@@ -462,8 +615,11 @@ fn load_note(connection: &Connection, note_id: i64) -> Result<Note> {
             "SELECT n.id, n.client_id, c.code, n.kind, n.template, n.session_date, n.start_time, n.duration_minutes,
                     n.modality, n.service_code, n.diagnosis_codes, n.risk, n.sections, n.status, n.signed_at,
                     n.signed_by, n.signer_credentials, n.content_hash, n.created_at, n.updated_at,
-                    n.imported_from, n.signed_as_note_id, n.signed_as_client_id
-             FROM note n JOIN client c ON c.id = n.client_id WHERE n.id = ?1",
+                    n.imported_from, n.signed_as_note_id, n.signed_as_client_id,
+                    n.copied_from_note_id, source.session_date, source.sections
+             FROM note n JOIN client c ON c.id = n.client_id
+                  LEFT JOIN note source ON source.id = n.copied_from_note_id
+             WHERE n.id = ?1",
             [note_id],
             |row| {
                 Ok((
@@ -487,6 +643,11 @@ fn load_note(connection: &Connection, note_id: i64) -> Result<Note> {
                     ),
                     (row.get::<_, String>(18)?, row.get::<_, String>(19)?),
                     (row.get::<_, Option<String>>(20)?, row.get::<_, Option<i64>>(21)?, row.get::<_, Option<i64>>(22)?),
+                    (
+                        row.get::<_, Option<i64>>(23)?,
+                        row.get::<_, Option<String>>(24)?,
+                        row.get::<_, Option<String>>(25)?,
+                    ),
                 ))
             },
         )
@@ -499,6 +660,7 @@ fn load_note(connection: &Connection, note_id: i64) -> Result<Note> {
         sig,
         times,
         origin,
+        copied,
     ) = row;
     let content = NoteContent {
         kind,
@@ -536,6 +698,25 @@ fn load_note(connection: &Connection, note_id: i64) -> Result<Note> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let draft = status == NoteStatus::Draft;
+    // Only a draft has problems to fix, and copied sections to edit.
+    let problems = if draft { field_problems(&content) } else { Vec::new() };
+    let copied_from = match (copied.0, copied.1) {
+        (Some(note_id), Some(date)) => Some(CopiedFrom { note_id, session_date: parse_date(&date) }),
+        _ => None,
+    };
+    let copied_sections = match (draft, copied.2) {
+        (true, Some(source_json)) => {
+            let source: BTreeMap<String, String> = from_json(&source_json)?;
+            content
+                .sections
+                .iter()
+                .filter(|(key, text)| !text.trim().is_empty() && source.get(*key) == Some(*text))
+                .map(|(key, _)| key.clone())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     Ok(Note {
         id,
         client_id,
@@ -551,7 +732,51 @@ fn load_note(connection: &Connection, note_id: i64) -> Result<Note> {
             (Some(note_id), Some(client_id)) => Some(crate::transfer::SignedAs { note_id, client_id }),
             _ => None,
         },
+        problems,
+        copied_from,
+        copied_sections,
     })
+}
+
+/// The client's newest note of this kind and template, other than `except`:
+/// what "Start from last session" copies and the repeated-text check compares
+/// with. Signed notes first; a draft only when no signed note exists. Empty
+/// drafts never count.
+fn previous_note_id(
+    connection: &Connection,
+    client_id: i64,
+    kind: NoteKind,
+    template: &str,
+    except: Option<i64>,
+) -> Result<Option<i64>> {
+    Ok(connection
+        .query_row(
+            "SELECT n.id FROM note n
+             WHERE n.client_id = ?1 AND n.kind = ?2 AND n.template = ?3 AND n.id IS NOT ?4
+               AND EXISTS (SELECT 1 FROM json_each(n.sections) WHERE trim(value) <> '')
+             ORDER BY n.status = 'signed' DESC, n.session_date DESC, n.id DESC
+             LIMIT 1",
+            params![client_id, kind.as_str(), template, except],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// The first words of a note, in template order, on one line.
+fn preview(template_id: &str, sections: &BTreeMap<String, String>) -> String {
+    let order: Vec<&str> = templates::template(template_id)
+        .map(|template| template.sections.iter().map(|section| section.key.as_str()).collect())
+        .unwrap_or_default();
+    let first =
+        order.iter().filter_map(|key| sections.get(*key)).chain(sections.values()).find(|text| !text.trim().is_empty());
+    let Some(text) = first else { return String::new() };
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= PREVIEW_CHARS {
+        return line;
+    }
+    let cut: String = line.chars().take(PREVIEW_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).to_owned();
+    format!("{cut}…")
 }
 
 /// The canonical form of a signed note (docs/signing.md): a JSON object with
@@ -655,92 +880,6 @@ pub(crate) fn addendum_hash(
     Ok(hex::encode(Sha256::digest(to_json(&canonical)?.as_bytes())))
 }
 
-/// Checks a note against its template and the field rules, trimming sections.
-pub fn validate(mut content: NoteContent) -> Result<NoteContent> {
-    let template = templates::template(&content.template).ok_or_else(|| Error::InvalidInput {
-        field: "template",
-        problem: format!(
-            "unknown template; use one of {}",
-            templates::templates().iter().map(|template| template.id.as_str()).collect::<Vec<_>>().join(", ")
-        ),
-    })?;
-    if !template.kinds.contains(&content.kind) {
-        return Err(Error::InvalidInput {
-            field: "template",
-            problem: format!("the {} template is not for {} notes", template.name, content.kind.as_str()),
-        });
-    }
-    let mut total = 0;
-    for (key, text) in &content.sections {
-        if !template.sections.iter().any(|section| &section.key == key) {
-            return Err(Error::InvalidInput {
-                field: "sections",
-                problem: format!(
-                    "the {} template has no section {key}; its sections are {}",
-                    template.name,
-                    template.sections.iter().map(|section| section.key.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            });
-        }
-        let n_chars = text.chars().count();
-        if n_chars > MAX_SECTION_CHARS {
-            return Err(Error::InvalidInput {
-                field: "sections",
-                problem: format!("section {key} has {n_chars} characters; the limit is {MAX_SECTION_CHARS}"),
-            });
-        }
-        total += n_chars;
-    }
-    if total > MAX_NOTE_CHARS {
-        return Err(Error::InvalidInput {
-            field: "note",
-            problem: format!("the note has {total} characters; the limit is {MAX_NOTE_CHARS}: split it into two notes"),
-        });
-    }
-    if let Some(start_time) = &content.start_time
-        && NaiveTime::parse_from_str(start_time, "%H:%M").is_err()
-    {
-        return Err(Error::InvalidInput { field: "start time", problem: "use HH:MM, e.g. 14:30".to_owned() });
-    }
-    if content.duration_minutes.is_some_and(|minutes| minutes == 0 || minutes > 600) {
-        return Err(Error::InvalidInput { field: "duration", problem: "use 1 to 600 minutes".to_owned() });
-    }
-    if let Some(code) = &content.service_code {
-        let code = code.trim().to_ascii_uppercase();
-        if !cpt_shape().is_match(&code) {
-            return Err(Error::InvalidInput {
-                field: "service code",
-                problem: "a CPT code is five characters: four digits then a digit, F or T (e.g. 90837)".to_owned(),
-            });
-        }
-        content.service_code = Some(code);
-    }
-    if content.diagnosis_codes.len() > 12 {
-        return Err(Error::InvalidInput { field: "diagnosis codes", problem: "use at most 12 codes".to_owned() });
-    }
-    for code in &mut content.diagnosis_codes {
-        *code = code.trim().to_ascii_uppercase();
-        if !icd10_shape().is_match(code) {
-            return Err(Error::InvalidInput {
-                field: "diagnosis codes",
-                problem:
-                    "an ICD-10 code is a letter, two characters, then optionally a dot and up to four more (e.g. F41.1)"
-                        .to_owned(),
-            });
-        }
-    }
-    for (field, finding) in &content.risk {
-        if !RISK_FIELDS.contains(&field.as_str()) {
-            return Err(Error::InvalidInput {
-                field: "risk screening",
-                problem: format!("unknown field; use {}", RISK_FIELDS.join(", ")),
-            });
-        }
-        check_text("risk screening", finding, 0, 2_000)?;
-    }
-    Ok(content)
-}
-
 pub(crate) fn check_text(field: &'static str, text: &str, minimum: usize, maximum: usize) -> Result<()> {
     let n_chars = text.chars().count();
     if n_chars < minimum {
@@ -753,16 +892,6 @@ pub(crate) fn check_text(field: &'static str, text: &str, minimum: usize, maximu
         });
     }
     Ok(())
-}
-
-fn cpt_shape() -> &'static Regex {
-    static SHAPE: OnceLock<Regex> = OnceLock::new();
-    SHAPE.get_or_init(|| Regex::new(r"^[0-9]{4}[0-9FT]$").expect("valid pattern"))
-}
-
-fn icd10_shape() -> &'static Regex {
-    static SHAPE: OnceLock<Regex> = OnceLock::new();
-    SHAPE.get_or_init(|| Regex::new(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$").expect("valid pattern"))
 }
 
 /// A note's columns in statement order: ?1 the row's key (the client id when

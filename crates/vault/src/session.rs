@@ -14,14 +14,19 @@ use chrono::Utc;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use std::collections::BTreeMap;
+
 use crate::audit::{self, AuditEvent, EventKind, NewEvent};
 use crate::backup::{
     self, BackupContents, BackupInfo, BackupReport, BackupSettings, RestoreKey, RestoreTarget, RetentionPolicy,
 };
+use crate::clients::Client;
 use crate::device::DeviceKeychain;
 use crate::kdf::KdfPolicy;
+use crate::notes::{Note, NoteContent, NoteStatus, NoteSummary};
 use crate::recovery::RecoveryKey;
 use crate::secret::Passphrase;
+use crate::unsaved::{self, UnsavedDraft, wipe};
 use crate::vault::{CreateOptions, LockReason, Vault, VaultLocation};
 use crate::{Error, Result};
 
@@ -88,6 +93,40 @@ struct SessionState {
     onboarding: Option<Onboarding>,
     last_activity: Instant,
     idle_limit: Duration,
+    /// Drafts whose last save failed, by note id: the text typed, in memory only
+    /// while unlocked (never on disk as plaintext).
+    unsaved: BTreeMap<i64, UnsavedDraft>,
+    /// What a lock could not save, sealed to the vault's draft-rescue key; kept
+    /// across the lock (also written beside the vault when the disk allows).
+    sealed: Option<Vec<u8>>,
+    /// The draft-rescue key's public half, read at unlock (not secret).
+    rescue_recipient: Option<String>,
+    /// The chart and note on screen, to return to after the next unlock (ids and
+    /// a pseudonymous code only).
+    place: Option<Place>,
+    /// What the last unlock put back from sealed drafts, for the UI to say so.
+    rescued: RescuedDrafts,
+}
+
+/// Where the therapist was: the chart (by client code) and the note open in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// The client's code.
+    pub client_code: String,
+    /// The note open in the editor, if any.
+    pub note_id: Option<i64>,
+}
+
+/// What the last unlock did with drafts a lock could not save.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RescuedDrafts {
+    /// Drafts whose text is back in the database.
+    pub restored_note_ids: Vec<i64>,
+    /// Drafts still waiting (the disk is still full): their text stays with the
+    /// session and the editor shows it.
+    pub waiting_note_ids: Vec<i64>,
+    /// Drafts whose client was destroyed meanwhile: nothing to put them back into.
+    pub n_dropped: usize,
 }
 
 /// The one session of the app.
@@ -138,6 +177,11 @@ impl Session {
                 onboarding: None,
                 last_activity: Instant::now(),
                 idle_limit: Duration::from_secs(60 * u64::from(crate::vault::DEFAULT_AUTO_LOCK_MINUTES)),
+                unsaved: BTreeMap::new(),
+                sealed: None,
+                rescue_recipient: None,
+                place: None,
+                rescued: RescuedDrafts::default(),
             }),
             unlock_gate: Mutex::new(()),
             lock_generation: AtomicU64::new(0),
@@ -350,13 +394,69 @@ impl Session {
         Ok(())
     }
 
-    fn start_unlocked(&self, state: &mut SessionState, vault: Vault) {
+    fn start_unlocked(&self, state: &mut SessionState, mut vault: Vault) {
         let minutes = vault.auto_lock_minutes().unwrap_or(crate::vault::DEFAULT_AUTO_LOCK_MINUTES);
         state.idle_limit = self.idle_limit(minutes);
         state.last_activity = Instant::now();
+        // Read now, while the disk is most likely writable: the next lock may
+        // need it to seal a draft it cannot save.
+        state.rescue_recipient = vault.draft_rescue_recipient().ok();
+        state.rescued = self.put_back_sealed_drafts(state, &mut vault);
         if let Some(previous) = state.vault.replace(vault) {
             let _ = previous.lock(LockReason::User);
         }
+    }
+
+    /// Opens what the last lock sealed (from memory, or from the file beside the
+    /// vault after a restart) and saves each draft back into its note — a new
+    /// draft when that one was discarded meanwhile. What still cannot be saved
+    /// stays with the session.
+    fn put_back_sealed_drafts(&self, state: &mut SessionState, vault: &mut Vault) -> RescuedDrafts {
+        let mut rescued = RescuedDrafts::default();
+        let sealed = match state.sealed.take() {
+            Some(sealed) => Some(sealed),
+            None => unsaved::read_rescue_file(self.location.folder()).ok().flatten(),
+        };
+        let Some(sealed) = sealed else { return rescued };
+        let identity = match vault.draft_rescue_identity() {
+            Ok(Some(identity)) => identity,
+            // Sealed for another vault (a restored backup): left on disk, untouched.
+            _ => return rescued,
+        };
+        let Ok(drafts) = unsaved::open(&sealed, &identity) else {
+            state.sealed = Some(sealed);
+            return rescued;
+        };
+        for draft in drafts {
+            let saved = match vault.load_note(draft.note_id) {
+                Ok(note) if note.status == NoteStatus::Draft && note.client_id == draft.client_id => {
+                    vault.save_draft(draft.note_id, draft.content.clone()).map(|note| note.id)
+                }
+                _ => match vault.client_by_id(draft.client_id) {
+                    Ok(client) => vault.create_note(&client.code, draft.content.clone()).map(|note| note.id),
+                    Err(_) => {
+                        rescued.n_dropped += 1;
+                        continue;
+                    }
+                },
+            };
+            match saved {
+                Ok(note_id) => rescued.restored_note_ids.push(note_id),
+                Err(_) => {
+                    rescued.waiting_note_ids.push(draft.note_id);
+                    state.unsaved.insert(draft.note_id, draft);
+                }
+            }
+        }
+        if state.unsaved.is_empty() {
+            unsaved::remove_rescue_file(self.location.folder());
+        }
+        if let Some(&note_id) = rescued.restored_note_ids.first().or(rescued.waiting_note_ids.first())
+            && let Ok(note) = vault.load_note(note_id)
+        {
+            state.place = Some(Place { client_code: note.client_code, note_id: Some(note_id) });
+        }
+        rescued
     }
 
     /// Locks: closes the database, wipes the keys and any onboarding secrets.
@@ -370,6 +470,7 @@ impl Session {
         match state.vault.take() {
             // The vault is closed either way; a failed audit write must not keep it open.
             Some(mut vault) => {
+                self.save_or_seal_unsaved(&mut state, &mut vault);
                 if reason != LockReason::Suspend {
                     let _ = self.back_up_if_due(&mut vault, BackupOccasion::Lock, Utc::now());
                 }
@@ -378,6 +479,102 @@ impl Session {
             }
             None => false,
         }
+    }
+
+    /// Before a lock: saves each draft whose last save failed; whatever still
+    /// fails is sealed to the vault's draft-rescue key, kept in memory and, when
+    /// the disk allows, written beside the vault. The plaintext is wiped.
+    fn save_or_seal_unsaved(&self, state: &mut SessionState, vault: &mut Vault) {
+        let drafts = std::mem::take(&mut state.unsaved);
+        let mut remaining: Vec<UnsavedDraft> = Vec::new();
+        for (note_id, draft) in drafts {
+            match vault.save_draft(note_id, draft.content.clone()) {
+                Ok(_) => {}
+                // Signed or discarded meanwhile: the next unlock starts a new draft with it.
+                Err(_) => remaining.push(draft),
+            }
+        }
+        if remaining.is_empty() {
+            if state.sealed.is_none() {
+                unsaved::remove_rescue_file(self.location.folder());
+            }
+            return;
+        }
+        let Some(recipient) = state.rescue_recipient.clone() else { return };
+        if let Ok(sealed) = unsaved::seal(&remaining, &recipient) {
+            // On a full disk this fails, and the sealed copy in memory is what is left.
+            let _ = unsaved::write_rescue_file(self.location.folder(), &sealed);
+            state.sealed = Some(sealed);
+        }
+        wipe(remaining);
+    }
+
+    /// Saves a draft (autosave). When the save fails for a reason the text is not
+    /// to blame — a full disk, an unwritable folder, a note beyond the storage
+    /// limit — the text stays with the session: the editor gets it back from
+    /// [`Session::open_note`], and a lock seals it instead of losing it.
+    pub fn save_draft(&self, note_id: i64, content: NoteContent) -> Result<Note> {
+        let mut state = self.state();
+        let vault = state.vault.as_mut().ok_or(Error::Locked)?;
+        match vault.save_draft(note_id, content.clone()) {
+            Ok(note) => {
+                if let Some(draft) = state.unsaved.remove(&note_id) {
+                    wipe(vec![draft]);
+                    if state.unsaved.is_empty() && state.sealed.is_none() {
+                        unsaved::remove_rescue_file(self.location.folder());
+                    }
+                }
+                Ok(note)
+            }
+            Err(error @ (Error::SignedNoteIsImmutable | Error::NotFound { .. } | Error::Locked)) => Err(error),
+            Err(error) => {
+                let client_id = vault.load_note(note_id).map(|note| note.client_id).unwrap_or_default();
+                if let Some(previous) = state.unsaved.insert(note_id, UnsavedDraft::new(note_id, client_id, content)) {
+                    wipe(vec![previous]);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Opens a note (audited) and remembers it as the place to return to after
+    /// the next unlock. The second value is text typed into it that is not in
+    /// the database yet (its save failed): the editor shows that instead.
+    pub fn open_note(&self, note_id: i64) -> Result<(Note, Option<NoteContent>)> {
+        let mut state = self.state();
+        let vault = state.vault.as_mut().ok_or(Error::Locked)?;
+        let note = vault.open_note(note_id)?;
+        let unsaved = state.unsaved.get(&note_id).map(|draft| draft.content.clone());
+        state.place = Some(Place { client_code: note.client_code.clone(), note_id: Some(note_id) });
+        Ok((note, unsaved))
+    }
+
+    /// Opens a client's chart (audited): the client and its notes, newest first.
+    /// Remembered as the place to return to.
+    pub fn open_chart(&self, client_code: &str) -> Result<(Client, Vec<NoteSummary>)> {
+        let mut state = self.state();
+        let vault = state.vault.as_mut().ok_or(Error::Locked)?;
+        let client = vault.open_client(client_code)?;
+        let notes = vault.notes_for_client(&client.code, false)?;
+        state.place = Some(Place { client_code: client.code.clone(), note_id: None });
+        Ok((client, notes))
+    }
+
+    /// Forgets the place (a draft was discarded, the chart closed).
+    pub fn leave_place(&self, note_only: bool) {
+        let mut state = self.state();
+        match (&mut state.place, note_only) {
+            (Some(place), true) => place.note_id = None,
+            _ => state.place = None,
+        }
+    }
+
+    /// Where the therapist was before the lock, and what the unlock did with
+    /// drafts a lock could not save. `None` while locked.
+    pub fn resume(&self) -> Option<(Option<Place>, RescuedDrafts)> {
+        let state = self.state();
+        state.vault.as_ref()?;
+        Some((state.place.clone(), state.rescued.clone()))
     }
 
     /// The backup settings and status; readable while locked (a damaged vault
@@ -520,8 +717,16 @@ impl Session {
         self.check_instance()?;
         // No backup on this lock: its rotation could remove the very file being restored.
         self.lock_generation.fetch_add(1, Ordering::SeqCst);
-        if let Some(vault) = self.state().vault.take() {
-            let _ = vault.lock(LockReason::User);
+        {
+            let mut state = self.state();
+            // The vault is replaced: drafts typed since the backup go with it (the
+            // therapist was told), and the place may not exist in the backup.
+            wipe(std::mem::take(&mut state.unsaved).into_values());
+            state.sealed = None;
+            state.place = None;
+            if let Some(vault) = state.vault.take() {
+                let _ = vault.lock(LockReason::User);
+            }
         }
         let _gate = self.gate();
         let generation = self.lock_generation.load(Ordering::SeqCst);
@@ -560,11 +765,18 @@ impl Session {
     /// Locks if the therapist has been idle for the auto-lock time. Returns
     /// whether it locked.
     pub fn lock_if_idle(&self, now: Instant) -> bool {
-        let idle_for_too_long = {
-            let state = self.state();
-            state.vault.is_some() && now.saturating_duration_since(state.last_activity) >= state.idle_limit
-        };
-        idle_for_too_long && self.lock(LockReason::Idle)
+        self.is_idle_too_long(now) && self.lock(LockReason::Idle)
+    }
+
+    /// Whether a vault is open and the therapist has been idle for the auto-lock time.
+    pub fn is_idle_too_long(&self, now: Instant) -> bool {
+        let state = self.state();
+        state.vault.is_some() && now.saturating_duration_since(state.last_activity) >= state.idle_limit
+    }
+
+    /// Whether a vault is open.
+    pub fn is_unlocked(&self) -> bool {
+        self.state().vault.is_some()
     }
 
     /// Runs `action` on the unlocked vault, or fails with [`Error::Locked`].
@@ -668,6 +880,132 @@ mod tests {
         session.record_activity();
         assert!(!session.lock_if_idle(Instant::now() + Duration::from_secs(59)));
         assert!(session.lock_if_idle(Instant::now() + Duration::from_secs(61)));
+    }
+
+    fn soap_draft(session: &Session, text: &str) -> (i64, crate::notes::NoteContent) {
+        let content = crate::notes::NoteContent {
+            kind: crate::notes::NoteKind::Progress,
+            template: "soap".to_owned(),
+            session_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 2).expect("date"),
+            start_time: None,
+            duration_minutes: None,
+            modality: None,
+            service_code: Some("9O834".to_owned()),
+            diagnosis_codes: Vec::new(),
+            risk: BTreeMap::new(),
+            sections: BTreeMap::from([("subjective".to_owned(), text.to_owned())]),
+        };
+        let note = session
+            .with_vault(|vault| {
+                let client = vault.add_client(crate::clients::NewClient::default())?;
+                vault.create_note(&client.code, content.clone())
+            })
+            .expect("draft");
+        (note.id, content)
+    }
+
+    /// The database refuses writes from now on, as a full disk would.
+    fn refuse_writes(session: &Session) {
+        session
+            .with_vault(|vault| Ok(vault.connection().execute_batch("PRAGMA query_only = ON")?))
+            .expect("query only");
+    }
+
+    fn contains(bytes: &[u8], marker: &str) -> bool {
+        bytes.windows(marker.len()).any(|window| window == marker.as_bytes())
+    }
+
+    #[test]
+    fn a_draft_whose_save_fails_is_kept_sealed_through_the_lock_and_put_back_at_unlock() {
+        const MARKER: &str = "Zanzibarquartet";
+        let folder = tempfile::tempdir().expect("temp dir");
+        let session = session(folder.path(), Arc::new(MemoryKeychain::new()));
+        session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
+        let (note_id, mut content) = soap_draft(&session, "First words.");
+        refuse_writes(&session);
+        content.sections.insert("subjective".to_owned(), format!("Typed while the disk was full: {MARKER}."));
+        assert!(session.save_draft(note_id, content.clone()).is_err(), "the save fails");
+        // (Opening a note needs an audit entry, which a full disk refuses too.)
+        let kept = session.state().unsaved.get(&note_id).map(|draft| draft.content.clone());
+        assert_eq!(kept.as_ref(), Some(&content), "the session keeps the text typed");
+
+        assert!(session.lock(LockReason::User));
+        let sealed = std::fs::read(folder.path().join("vault").join(unsaved::RESCUE_FILE)).expect("sealed file");
+        assert!(!contains(&sealed, MARKER), "the sealed file holds no plaintext");
+        for entry in std::fs::read_dir(folder.path().join("vault")).expect("folder") {
+            let bytes = std::fs::read(entry.expect("entry").path()).unwrap_or_default();
+            assert!(!contains(&bytes, MARKER), "no file in the vault folder holds the text in the clear");
+        }
+
+        session.unlock(&Passphrase::new(PASSPHRASE.to_owned())).expect("unlocks");
+        let (place, rescued) = session.resume().expect("unlocked");
+        assert_eq!(rescued.restored_note_ids, [note_id]);
+        assert_eq!(place.and_then(|place| place.note_id), Some(note_id), "the unlock returns to that note");
+        let (note, unsaved) = session.open_note(note_id).expect("opens");
+        assert!(unsaved.is_none(), "nothing waits any more");
+        assert_eq!(note.content.sections, content.sections, "the text is back in the database");
+        assert_eq!(note.content.service_code.as_deref(), Some("9O834"), "the invalid code too, as typed");
+        assert!(!folder.path().join("vault").join(unsaved::RESCUE_FILE).exists(), "the sealed file is gone");
+    }
+
+    #[test]
+    fn when_even_the_sealed_file_cannot_be_written_the_sealed_copy_waits_in_memory() {
+        const MARKER: &str = "Quokkafestival";
+        let folder = tempfile::tempdir().expect("temp dir");
+        let session = session(folder.path(), Arc::new(MemoryKeychain::new()));
+        session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
+        let (note_id, mut content) = soap_draft(&session, "Start.");
+        refuse_writes(&session);
+        content.sections.insert("subjective".to_owned(), MARKER.to_owned());
+        let _ = session.save_draft(note_id, content.clone());
+        // A folder where the sealed file would go: writing it fails, as on a full disk.
+        let blocker = folder.path().join("vault").join(unsaved::RESCUE_FILE);
+        std::fs::create_dir(&blocker).expect("blocker");
+        std::fs::write(blocker.join("keep"), b"x").expect("non-empty");
+        assert!(session.lock(LockReason::Idle));
+        assert!(blocker.is_dir(), "nothing could be written");
+        std::fs::remove_dir_all(&blocker).expect("space again");
+
+        session.unlock(&Passphrase::new(PASSPHRASE.to_owned())).expect("unlocks");
+        assert_eq!(session.resume().expect("unlocked").1.restored_note_ids, [note_id]);
+        let (note, _) = session.open_note(note_id).expect("opens");
+        assert_eq!(note.content.sections["subjective"], MARKER);
+    }
+
+    #[test]
+    fn a_note_beyond_the_storage_limit_is_refused_but_its_text_comes_back_to_the_editor() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let session = session(folder.path(), Arc::new(MemoryKeychain::new()));
+        session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
+        let (note_id, mut content) = soap_draft(&session, "Start.");
+        content.sections.insert("subjective".to_owned(), "pasted ".repeat(150_000));
+        let refused = session.save_draft(note_id, content.clone()).expect_err("too large to store");
+        assert!(refused.to_string().contains("split it into two notes"), "{refused}");
+        let (saved, unsaved) = session.open_note(note_id).expect("opens");
+        assert_eq!(saved.content.sections["subjective"], "Start.");
+        assert_eq!(unsaved, Some(content.clone()), "the editor shows what was typed, not the older save");
+        content.sections.insert("subjective".to_owned(), "Shortened.".to_owned());
+        session.save_draft(note_id, content).expect("saved once shortened");
+        assert_eq!(session.open_note(note_id).expect("opens").1, None);
+    }
+
+    #[test]
+    fn the_unlock_returns_to_the_chart_and_note_that_were_open() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let session = session(folder.path(), Arc::new(MemoryKeychain::new()));
+        session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
+        let (note_id, _) = soap_draft(&session, "Text.");
+        let (client, _) = session.open_chart("C-0001").expect("chart");
+        session.open_note(note_id).expect("note");
+        session.lock(LockReason::User);
+        assert!(session.resume().is_none(), "nothing while locked");
+        session.unlock(&Passphrase::new(PASSPHRASE.to_owned())).expect("unlocks");
+        let (place, rescued) = session.resume().expect("unlocked");
+        assert_eq!(place, Some(Place { client_code: client.code, note_id: Some(note_id) }));
+        assert_eq!(rescued, RescuedDrafts::default());
+        session.with_vault(|vault| vault.delete_draft(note_id)).expect("discarded");
+        session.leave_place(true);
+        assert_eq!(session.resume().expect("unlocked").0.and_then(|place| place.note_id), None);
     }
 
     fn unlocked_session_with_backups(folder: &Path) -> (Session, PathBuf) {

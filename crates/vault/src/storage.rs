@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_retention.sql"),
     include_str!("../migrations/0006_search_filters.sql"),
     include_str!("../migrations/0007_transfer.sql"),
+    include_str!("../migrations/0008_writing_desk.sql"),
 ];
 
 /// The newest schema version this build knows.

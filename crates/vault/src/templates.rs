@@ -33,6 +33,10 @@ pub struct Template {
     pub name: String,
     /// The note kinds it suits.
     pub kinds: Vec<NoteKind>,
+    /// The kinds it is the first choice for (choosing "Intake assessment" picks
+    /// the intake template). Each kind has exactly one default.
+    #[serde(default)]
+    pub default_for: Vec<NoteKind>,
     /// Its sections, in order.
     pub sections: Vec<TemplateSection>,
 }
@@ -72,6 +76,21 @@ mod tests {
             keys.dedup();
             assert_eq!(keys.len(), template.sections.len(), "{} repeats a section key", template.id);
         }
+    }
+
+    #[test]
+    fn every_kind_has_exactly_one_default_template_that_suits_it() {
+        use crate::notes::NoteKind::*;
+        for kind in [Progress, Intake, TreatmentPlan, Discharge, Contact, Psychotherapy] {
+            let defaults: Vec<&str> = templates()
+                .iter()
+                .filter(|template| template.default_for.contains(&kind))
+                .map(|template| template.id.as_str())
+                .collect();
+            assert_eq!(defaults.len(), 1, "{kind:?} has defaults {defaults:?}");
+            assert!(template(defaults[0]).expect("template").kinds.contains(&kind));
+        }
+        assert_eq!(templates().iter().find(|t| t.default_for.contains(&Intake)).map(|t| t.id.as_str()), Some("intake"));
     }
 
     #[test]

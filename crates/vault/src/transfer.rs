@@ -237,7 +237,7 @@ use zeroize::Zeroizing;
 use crate::audit::{self, EventKind, NewEvent};
 use crate::clients::{Client, check_code, optional_detail};
 use crate::disclosures::{NewDisclosure, name_of, optional, required};
-use crate::notes::{NoteKind, addendum_hash, check_text, note_hash, to_json, validate};
+use crate::notes::{NoteKind, addendum_hash, check_text, field_problems, normalise, note_hash, to_json};
 use crate::vault::{Vault, get_setting, set_setting};
 use crate::{Error, Result};
 
@@ -734,9 +734,14 @@ pub fn check_record(record: &ExportRecord) -> Result<()> {
         if !seen.insert(note.id) {
             return Err(invalid(format!("{label}: the id appears twice")));
         }
-        let checked = validate(note.content.clone()).map_err(|error| invalid(format!("{label}: {error}")))?;
+        // The storage rules any saved draft keeps; a signed note also has no field
+        // problem (a code that cannot be valid never gets signed).
+        let checked = normalise(note.content.clone()).map_err(|error| invalid(format!("{label}: {error}")))?;
         if checked != note.content {
-            return Err(invalid(format!("{label}: sections carry surrounding spaces a saved note never has")));
+            return Err(invalid(format!("{label}: its codes are not in the form a saved note has")));
+        }
+        if note.status == NoteStatus::Signed && !field_problems(&note.content).is_empty() {
+            return Err(invalid(format!("{label}: a signed note with a field no signed note can have")));
         }
         match (&note.status, &note.signature, note.signed_as) {
             (NoteStatus::Draft, None, None) => {

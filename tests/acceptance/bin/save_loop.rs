@@ -43,7 +43,7 @@ fn main() {
             writeln!(out, "saved {} {sequence}", note.id).expect("stdout");
             out.flush().expect("stdout");
         }
-        vault.sign_note(note.id).expect("sign");
+        vault.sign_note(note.id, true).expect("sign");
         writeln!(out, "signed {}", note.id).expect("stdout");
         out.flush().expect("stdout");
     }

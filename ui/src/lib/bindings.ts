@@ -57,25 +57,37 @@ export const commands = {
 	clientAdd: (client: ClientInput) => typedError<ClientDto, CommandError>(__TAURI_INVOKE("client_add", { client })),
 	/**  Changes a client's code, details or status. */
 	clientUpdate: (code: string, changes: ClientInput) => typedError<ClientDto, CommandError>(__TAURI_INVOKE("client_update", { code, changes })),
-	/**  Opens a client's chart (audited) with its notes, newest first. */
+	/**
+	 *  Opens a client's chart (audited) with its notes, newest first; the place to
+	 *  return to after the next unlock.
+	 */
 	chartOpen: (code: string) => typedError<[ClientDto, NoteSummaryDto[]], CommandError>(__TAURI_INVOKE("chart_open", { code })),
 	/**  The note templates. */
 	templateList: () => __TAURI_INVOKE<TemplateDto[]>("template_list"),
 	/**  Starts a draft. */
 	noteCreate: (clientCode: string, content: NoteContentDto) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_create", { clientCode, content })),
-	/**  Saves a draft again (autosave); a signed note is refused. */
+	/**
+	 *  Saves a draft again (autosave), whatever its fields hold; a signed note is
+	 *  refused. Text whose save fails stays with the session (never lost).
+	 */
 	noteSave: (noteId: number, content: NoteContentDto) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_save", { noteId, content })),
-	/**  Opens a note (audited); psychotherapy notes need `session_reauthenticate` first. */
+	/**
+	 *  Opens a note (audited), with any text typed into it that is not saved yet;
+	 *  psychotherapy notes need `session_reauthenticate` first.
+	 */
 	noteOpen: (noteId: number) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_open", { noteId })),
 	/**  A client's notes including psychotherapy notes (after re-authentication). */
 	noteListWithPsychotherapy: (clientCode: string) => typedError<NoteSummaryDto[], CommandError>(__TAURI_INVOKE("note_list_with_psychotherapy", { clientCode })),
-	/**  Signs a draft: it never changes again. */
-	noteSign: (noteId: number) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_sign", { noteId })),
+	/**
+	 *  Signs a draft: it never changes again. `warnings_acknowledged`: the therapist
+	 *  read the sign dialog's warnings and chose to sign anyway.
+	 */
+	noteSign: (noteId: number, warningsAcknowledged: boolean) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_sign", { noteId, warningsAcknowledged })),
 	/**  Adds an addendum to a signed note. */
 	noteAddAddendum: (noteId: number, reason: string, text: string) => typedError<AddendumDto, CommandError>(__TAURI_INVOKE("note_add_addendum", { noteId, reason, text })),
 	/**  The saved revisions of a draft, newest first. */
 	noteRevisions: (noteId: number) => typedError<RevisionDto[], CommandError>(__TAURI_INVOKE("note_revisions", { noteId })),
-	/**  Deletes a draft (audited). */
+	/**  Discards a draft (audited). */
 	noteDeleteDraft: (noteId: number) => typedError<null, CommandError>(__TAURI_INVOKE("note_delete_draft", { noteId })),
 	/**  Enters the passphrase again, for psychotherapy notes (valid five minutes). */
 	sessionReauthenticate: (passphrase: SecretInput) => typedError<null, CommandError>(__TAURI_INVOKE("session_reauthenticate", { passphrase })),
@@ -139,10 +151,22 @@ export const commands = {
 	backupRestore: (path: string, passphrase: SecretInput | null, recoveryKey: SecretInput | null, newPassphrase: SecretInput | null) => typedError<BackupContentsDto, CommandError>(__TAURI_INVOKE("backup_restore", { path, passphrase, recoveryKey, newPassphrase })),
 	/**  Puts a backup's key file in place of a lost or damaged vault.keys. */
 	backupRestoreKeyFile: (path: string) => typedError<null, CommandError>(__TAURI_INVOKE("backup_restore_key_file", { path })),
+	/**  Starts a draft from the client's previous note of the same kind and template. */
+	noteCreateFromPrevious: (clientCode: string, kind: NoteKind, template: string, sessionDate: string) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_create_from_previous", { clientCode, kind, template, sessionDate })),
+	/**  What the sign dialog checks: field problems (block) and warnings (may be overridden). */
+	noteSignCheck: (noteId: number) => typedError<SignCheckDto, CommandError>(__TAURI_INVOKE("note_sign_check", { noteId })),
+	/**
+	 *  Where the therapist was before the lock, and what happened to text a lock
+	 *  could not save; asked once after unlocking.
+	 */
+	workspaceResume: () => __TAURI_INVOKE<ResumeDto | null>("workspace_resume"),
+	/**  The web view saved what was typed before a lock Rust asked for (`LockPending`). */
+	lockReady: (ticket: number) => __TAURI_INVOKE<void>("lock_ready", { ticket }),
 };
 
 /** Events */
 export const events = {
+	lockPending: makeEvent<LockPending, LockPending>("lock-pending"),
 	lockWarning: makeEvent<LockWarning, LockWarning>("lock-warning"),
 	vaultLocked: makeEvent<VaultLocked, VaultLocked>("vault-locked"),
 };
@@ -295,6 +319,12 @@ export type ConsentDto = {
 
 /**  Treatment, telehealth or release of information. */
 export type ConsentKind = "treatment" | "telehealth" | "release_of_information";
+
+/**  The earlier note a draft was started from. */
+export type CopiedFromDto = {
+	note_id: number,
+	session_date: string,
+};
 
 /**  What a destruction removed. */
 export type DestructionDto = {
@@ -456,7 +486,21 @@ export type ErrorCode =
 /**  A backup file is damaged or not a backup. */
 "backup_damaged" | 
 /**  A backup of another vault. */
-"backup_of_another_vault";
+"backup_of_another_vault" | 
+/**  A draft with field problems cannot be signed (it is saved). */
+"note_not_ready_to_sign" | 
+/**  The sign dialog's warnings were not acknowledged. */
+"sign_warnings_not_acknowledged" | 
+/**  A file or folder that does not exist. */
+"path_not_found" | 
+/**  A folder where a file was expected. */
+"path_is_folder" | 
+/**  Not a folder where one was expected. */
+"path_not_folder" | 
+/**  The operating system refused access. */
+"permission_denied" | 
+/**  A read-only disk. */
+"read_only";
 
 /**  Transfer of care, or the client's own copy. */
 export type ExportPurpose = "transfer_of_care" | "client_copy";
@@ -499,6 +543,14 @@ export type ExportResultDto = {
 	generated_passphrase: string | null,
 };
 
+/**  A problem that blocks signing, shown beside its field. */
+export type FieldProblemDto = {
+	field: NoteField,
+	/**  The section key or risk item. */
+	key: string | null,
+	message: string,
+};
+
 /**  What an import would bring in. */
 export type ImportPreviewDto = {
 	/**  The client's code in the file. */
@@ -529,6 +581,18 @@ export type ImportPreviewDto = {
 	app_version: string,
 	/**  Why it was made. */
 	purpose: ExportPurpose,
+};
+
+/**
+ *  Sent just before Rust locks on its own (idle, sleep, screen lock, quit): the
+ *  web view saves what is typed, then answers with `lock_ready(ticket)`. Rust
+ *  locks when it answers or after a short wait, whichever comes first.
+ */
+export type LockPending = {
+	/**  To answer with. */
+	ticket: number,
+	/**  `idle`, `suspend`, `screen_locked` or `quit`. */
+	reason: string,
 };
 
 /**  Sent every second during the last 30 s before the idle lock. */
@@ -569,7 +633,21 @@ export type NoteDto = {
 	 *  (client code, export time, app version).
 	 */
 	imported_from: string | null,
+	/**  What blocks signing, field by field (drafts only). */
+	problems: FieldProblemDto[],
+	/**  The note a draft was started from, if it was copied forward. */
+	copied_from: CopiedFromDto | null,
+	/**  Sections still word for word as copied. */
+	copied_sections: string[],
+	/**
+	 *  Text typed into this draft that is not in the database yet (its save
+	 *  failed, e.g. on a full disk): the editor shows this instead of `content`.
+	 */
+	unsaved_content: NoteContentDto | null,
 };
+
+/**  A field of the note editor, for putting a problem beside it. */
+export type NoteField = "session_date" | "start_time" | "duration_minutes" | "service_code" | "diagnosis_codes" | "risk" | "section" | "note";
 
 /**  The kind of note. */
 export type NoteKind = "progress" | "intake" | "treatment_plan" | "discharge" | "contact" | "psychotherapy";
@@ -587,6 +665,13 @@ export type NoteSummaryDto = {
 	n_addenda: number,
 	/**  Whether it came in with a transfer file from another vault. */
 	imported: boolean,
+	start_time: string | null,
+	duration_minutes: number | null,
+	service_code: string | null,
+	/**  The first words (record text: hidden in discreet mode). */
+	preview: string,
+	/**  Nothing written yet. */
+	empty: boolean,
 };
 
 /**  How strong a passphrase is. */
@@ -630,6 +715,20 @@ public_key: string };
 export type RecoveryKitDto = {
 	/**  The nine groups of four characters. */
 	groups: string[],
+};
+
+/**  Where to return after an unlock, and what became of text a lock could not save. */
+export type ResumeDto = {
+	/**  The chart that was open (client code), if any. */
+	client_code: string | null,
+	/**  The note that was open in it, if any. */
+	note_id: number | null,
+	/**  Drafts whose unsaved text the unlock put back into the database. */
+	restored_note_ids: number[],
+	/**  Drafts whose text is still waiting to be saved (the disk is still full). */
+	waiting_note_ids: number[],
+	/**  Unsaved drafts of a client destroyed meanwhile. */
+	n_dropped: number,
 };
 
 /**  The retention policy, both ways. */
@@ -679,6 +778,22 @@ export type SearchInput = {
  */
 export type SecretInput = string;
 
+/**  What the sign dialog shows. */
+export type SignCheckDto = {
+	problems: FieldProblemDto[],
+	warnings: SignWarningDto[],
+};
+
+/**  A sign-dialog warning (the therapist may sign anyway). */
+export type SignWarningDto = {
+	kind: SignWarningKind,
+	key: string | null,
+	message: string,
+};
+
+/**  What a sign-dialog warning is about. */
+export type SignWarningKind = "empty_section" | "minutes_missing" | "code_does_not_fit_minutes" | "risk_unanswered" | "repeats_earlier_note" | "session_in_future";
+
 /**  A signature. */
 export type SignatureDto = {
 	signed_by: string,
@@ -704,6 +819,8 @@ export type TemplateDto = {
 	id: string,
 	name: string,
 	kinds: NoteKind[],
+	/**  The kinds it is the first choice for. */
+	default_for: NoteKind[],
 	sections: TemplateSectionDto[],
 };
 
