@@ -48,8 +48,11 @@ $(TAURI_DRIVER):
 ui: $(UI_STAMP)
 	cd ui && npm run --silent build
 
+# The app the end-to-end suite drives: the shipped app plus the test-dialogs hook
+# (file dialogs answered through a folder; inert unless the suite sets
+# CONFIDANT_TEST_DIALOG_DIR). Release builds never enable it.
 app: ui
-	cargo build -p confidant-app
+	cargo build -p confidant-app --features test-dialogs
 
 bindings: ui
 	CONFIDANT_UPDATE_BINDINGS=1 cargo test -p confidant-app --lib typescript_bindings_are_up_to_date
@@ -67,6 +70,7 @@ fmt:
 
 lint: ui
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p confidant-app --features test-dialogs -- -D warnings
 	cargo check --manifest-path fuzz/Cargo.toml --bins
 
 rust-test: ui

@@ -5,13 +5,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use confidant_vault::backup::{BackupContents, BackupInfo, RestoreKey, RetentionPolicy};
+use confidant_vault::backup::{BackupContents, BackupInfo, FolderSuggestion, RestoreKey, RetentionPolicy};
 use confidant_vault::{BackupOverview, Passphrase, RecoveryKey, Session};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 
 use crate::dto::SecretInput;
 use crate::error::{CommandError, ErrorCode};
+use crate::file_dialogs::{self, ChosenFiles, Dialog};
 
 type CommandResult<T> = Result<T, CommandError>;
 
@@ -23,8 +24,6 @@ const SCHEDULE_CHECK: Duration = Duration::from_secs(60);
 pub struct BackupOverviewDto {
     /// The chosen folder; none = backups are off.
     pub folder: Option<String>,
-    /// A sensible folder to offer when none is chosen.
-    pub suggested_folder: String,
     /// Daily backups kept.
     pub keep_daily: u32,
     /// Weekly backups kept.
@@ -50,7 +49,6 @@ impl From<BackupOverview> for BackupOverviewDto {
         let settings = overview.settings;
         BackupOverviewDto {
             folder: settings.folder.map(|folder| folder.display().to_string()),
-            suggested_folder: suggested_folder().display().to_string(),
             keep_daily: settings.keep.daily,
             keep_weekly: settings.keep.weekly,
             keep_monthly: settings.keep.monthly,
@@ -155,10 +153,46 @@ impl BackupSecret {
     }
 }
 
-/// Where to suggest backups go: a folder in Documents (the therapist should
-/// pick an external drive; the settings page says so).
-fn suggested_folder() -> PathBuf {
-    dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir).join("Confidant backups")
+/// A place backups could go.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct FolderSuggestionDto {
+    /// The folder (made when the therapist takes it).
+    pub path: String,
+    /// The external drive's name; none for a folder on this computer.
+    pub drive: Option<String>,
+    /// Whether the folder is there already.
+    pub exists: bool,
+}
+
+impl From<FolderSuggestion> for FolderSuggestionDto {
+    fn from(suggestion: FolderSuggestion) -> Self {
+        FolderSuggestionDto {
+            path: suggestion.path.display().to_string(),
+            drive: suggestion.drive,
+            exists: suggestion.exists,
+        }
+    }
+}
+
+/// A backup folder set, and how the first backup into it went.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct BackupFolderSetDto {
+    /// Settings and status now.
+    pub overview: BackupOverviewDto,
+    /// The backup made at once.
+    pub first_backup: Option<BackupContentsDto>,
+    /// Why it failed, if it did (the folder is kept).
+    pub first_backup_problem: Option<CommandError>,
+}
+
+fn folder_set(
+    (overview, first): (BackupOverview, confidant_vault::Result<confidant_vault::backup::BackupReport>),
+) -> BackupFolderSetDto {
+    let (first_backup, first_backup_problem) = match first {
+        Ok(report) => (Some(contents_dto(report.info.into(), report.contents, None)), None),
+        Err(error) => (None, Some(error.into())),
+    };
+    BackupFolderSetDto { overview: overview.into(), first_backup, first_backup_problem }
 }
 
 /// Backup settings and status (also while locked).
@@ -168,20 +202,82 @@ pub fn backup_overview(session: State<'_, Session>) -> BackupOverviewDto {
     session.backup_overview().into()
 }
 
-/// Chooses the folder (empty = backups off), rotation and interval.
+/// Where backups could go, best first (external drives, then the home folder).
 #[tauri::command(async)]
 #[specta::specta]
-pub fn backup_settings_set(
+pub fn backup_folder_suggestions(session: State<'_, Session>) -> Vec<FolderSuggestionDto> {
+    session.suggest_backup_folders().into_iter().map(Into::into).collect()
+}
+
+/// Takes one of the suggestions: creates the folder, makes it the backup folder,
+/// backs up at once. Only a folder Rust suggested is taken.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_folder_use_suggestion(session: State<'_, Session>, path: String) -> CommandResult<BackupFolderSetDto> {
+    let suggestion = session
+        .suggest_backup_folders()
+        .into_iter()
+        .find(|suggestion| suggestion.path == std::path::Path::new(&path))
+        .ok_or_else(CommandError::file_not_chosen)?;
+    Ok(folder_set(session.set_backup_folder(&suggestion.path, true)?))
+}
+
+/// Chooses the backup folder in a folder dialog, then backs up at once; `None`
+/// when the dialog was cancelled.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_folder_choose(app: AppHandle, session: State<'_, Session>) -> CommandResult<Option<BackupFolderSetDto>> {
+    let start =
+        session.suggest_backup_folders().into_iter().next().and_then(|first| first.path.parent().map(PathBuf::from));
+    let dialog = Dialog::PickFolder { title: "Choose the folder for backups", start };
+    let Some(folder) = file_dialogs::ask(&app, dialog) else { return Ok(None) };
+    Ok(Some(folder_set(session.set_backup_folder(&folder, false)?)))
+}
+
+/// How many backups are kept and how often they are made (the folder stays).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_policy_set(
     session: State<'_, Session>,
-    folder: Option<String>,
     keep_daily: u32,
     keep_weekly: u32,
     keep_monthly: u32,
     every_hours: u32,
 ) -> CommandResult<BackupOverviewDto> {
-    let folder = folder.map(|folder| folder.trim().to_owned()).filter(|folder| !folder.is_empty()).map(PathBuf::from);
     let keep = RetentionPolicy { daily: keep_daily, weekly: keep_weekly, monthly: keep_monthly };
-    Ok(session.set_backup_settings(folder, keep, every_hours)?.into())
+    Ok(session.set_backup_policy(keep, every_hours)?.into())
+}
+
+/// Turns automatic backups off (the backups already made stay where they are).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_turn_off(session: State<'_, Session>) -> CommandResult<BackupOverviewDto> {
+    let settings = confidant_vault::backup::BackupSettings::read(session.location());
+    Ok(session.set_backup_settings(None, settings.keep, settings.every_hours)?.into())
+}
+
+/// Picks a backup file in a file dialog (any folder, e.g. a drive from another
+/// computer); `None` when cancelled.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn backup_file_choose(app: AppHandle, chosen: State<'_, ChosenFiles>) -> CommandResult<Option<BackupFileDto>> {
+    let dialog = Dialog::PickFile {
+        title: "Choose a Confidant backup",
+        filter: ("Confidant backups", &["cbak"]),
+        start: dirs::home_dir(),
+    };
+    let Some(path) = file_dialogs::ask(&app, dialog) else { return Ok(None) };
+    let info = confidant_vault::backup::read_backup_info(&path)?;
+    chosen.grant(&path);
+    Ok(Some(info.into()))
+}
+
+/// A backup the web view may name: one listed from the backup folder, or one the
+/// therapist picked in the file dialog.
+fn allowed_backup(session: &Session, chosen: &ChosenFiles, path: &str) -> CommandResult<PathBuf> {
+    let path = PathBuf::from(path);
+    let listed = session.backups(10_000).is_ok_and(|backups| backups.iter().any(|backup| backup.path == path));
+    if listed || chosen.contains(&path) { Ok(path) } else { Err(CommandError::file_not_chosen()) }
 }
 
 /// Backs up now; returns the new backup and what it holds.
@@ -205,12 +301,14 @@ pub fn backup_list(session: State<'_, Session>) -> CommandResult<Vec<BackupFileD
 #[specta::specta]
 pub fn backup_preview(
     session: State<'_, Session>,
+    chosen: State<'_, ChosenFiles>,
     path: String,
     passphrase: Option<SecretInput>,
     recovery_key: Option<SecretInput>,
 ) -> CommandResult<BackupContentsDto> {
+    let path = allowed_backup(&session, &chosen, &path)?;
     let secret = BackupSecret::new(passphrase, recovery_key, None)?;
-    let (info, contents) = session.preview_backup(&PathBuf::from(path), &secret.key())?;
+    let (info, contents) = session.preview_backup(&path, &secret.key())?;
     Ok(contents_dto(info.into(), contents, None))
 }
 
@@ -220,13 +318,14 @@ pub fn backup_preview(
 #[specta::specta]
 pub fn backup_restore(
     session: State<'_, Session>,
+    chosen: State<'_, ChosenFiles>,
     path: String,
     passphrase: Option<SecretInput>,
     recovery_key: Option<SecretInput>,
     new_passphrase: Option<SecretInput>,
 ) -> CommandResult<BackupContentsDto> {
+    let path = allowed_backup(&session, &chosen, &path)?;
     let secret = BackupSecret::new(passphrase, recovery_key, new_passphrase)?;
-    let path = PathBuf::from(path);
     let info = confidant_vault::backup::read_backup_info(&path)?;
     let (contents, safety_copy) = session.restore_backup(&path, &secret.key())?;
     Ok(contents_dto(info.into(), contents, safety_copy))
@@ -235,8 +334,13 @@ pub fn backup_restore(
 /// Puts a backup's key file in place of a lost or damaged vault.keys.
 #[tauri::command(async)]
 #[specta::specta]
-pub fn backup_restore_key_file(session: State<'_, Session>, path: String) -> CommandResult<()> {
-    Ok(session.restore_key_file(&PathBuf::from(path))?)
+pub fn backup_restore_key_file(
+    session: State<'_, Session>,
+    chosen: State<'_, ChosenFiles>,
+    path: String,
+) -> CommandResult<()> {
+    let path = allowed_backup(&session, &chosen, &path)?;
+    Ok(session.restore_key_file(&path)?)
 }
 
 /// Starts the thread that backs up every so often while there are changes.

@@ -2,13 +2,14 @@
 //! maps the result to a DTO. No logic lives here.
 
 use confidant_vault::{LockReason, Session};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::clipboard::ClipboardGuard;
 use crate::dto::{
     ActivityEventDto, AppInfo, PassphraseStrengthDto, RecoveryKitDto, SavedFileDto, SecretInput, VaultStatusDto,
 };
 use crate::error::CommandError;
+use crate::file_dialogs::{self, Dialog};
 use crate::lock_watch::LockHandshake;
 
 type CommandResult<T> = Result<T, CommandError>;
@@ -45,12 +46,20 @@ pub fn vault_create(session: State<'_, Session>, passphrase: SecretInput) -> Com
     Ok(RecoveryKitDto::from_formatted(&recovery_key))
 }
 
-/// Saves the recovery kit as a text file in the Documents folder.
+/// Saves the recovery kit as a text file where the therapist chooses (a save
+/// dialog); `None` when the dialog was cancelled.
 #[tauri::command(async)]
 #[specta::specta]
-pub fn recovery_kit_save(session: State<'_, Session>) -> CommandResult<SavedFileDto> {
-    let folder = dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
-    Ok(SavedFileDto { path: session.save_recovery_kit(&folder)?.display().to_string() })
+pub fn recovery_kit_save(app: AppHandle, session: State<'_, Session>) -> CommandResult<Option<SavedFileDto>> {
+    let dialog = Dialog::SaveFile {
+        title: "Save the recovery kit",
+        file_name: "Confidant recovery kit.txt".to_owned(),
+        filter: ("Text files", &["txt"]),
+        start: file_dialogs::documents(),
+    };
+    let Some(path) = file_dialogs::ask(&app, dialog) else { return Ok(None) };
+    session.save_recovery_kit(&path)?;
+    Ok(Some(SavedFileDto { path: path.display().to_string() }))
 }
 
 /// Checks the last group of the recovery key, typed back by the therapist.
@@ -149,11 +158,19 @@ pub fn settings_set_auto_lock(session: State<'_, Session>, minutes: u32) -> Comm
     Ok(session.set_auto_lock_minutes(minutes)?)
 }
 
-/// Switches discreet mode (codes instead of names, blurred note text).
+/// Switches discreet mode (names hidden in lists and headers, a privacy screen
+/// when the window is left).
 #[tauri::command(async)]
 #[specta::specta]
 pub fn settings_set_discreet_mode(session: State<'_, Session>, enabled: bool) -> CommandResult<()> {
     Ok(session.with_vault(|vault| vault.set_discreet_mode(enabled))?)
+}
+
+/// The therapist read what discreet mode does: the explanation is not shown again.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn settings_discreet_mode_explained(session: State<'_, Session>) -> CommandResult<()> {
+    Ok(session.with_vault(|vault| vault.set_discreet_mode_explained())?)
 }
 
 /// Changes the passphrase (the current one is checked first).

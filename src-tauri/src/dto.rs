@@ -53,6 +53,8 @@ pub struct VaultStatusDto {
     pub recovery_kit_confirmed: Option<bool>,
     /// Whether discreet mode is on (while unlocked).
     pub discreet_mode: Option<bool>,
+    /// Whether its explanation was read (while unlocked).
+    pub discreet_mode_explained: Option<bool>,
     /// The vault folder, for the settings page.
     pub vault_folder: String,
 }
@@ -69,6 +71,7 @@ impl From<SessionStatus> for VaultStatusDto {
             onboarding: status.onboarding,
             recovery_kit_confirmed: status.recovery_kit_confirmed,
             discreet_mode: status.discreet_mode,
+            discreet_mode_explained: status.discreet_mode_explained,
             vault_folder: status.vault_folder.display().to_string(),
         }
     }

@@ -77,8 +77,10 @@ pub enum ErrorCode {
     Database,
     /// Anything else.
     Internal,
-    /// The system clipboard cannot be reached (the only code the shell adds).
+    /// The system clipboard cannot be reached (a code the shell adds).
     ClipboardUnavailable,
+    /// The web view named a file the therapist did not pick (a code the shell adds).
+    FileNotChosen,
     /// Not an age-encrypted transfer file.
     TransferNotAge,
     /// The transfer file's passphrase is wrong.
@@ -158,6 +160,15 @@ pub struct CommandError {
 }
 
 impl CommandError {
+    /// A command was given a file nobody picked in a dialog.
+    pub fn file_not_chosen() -> Self {
+        CommandError {
+            code: ErrorCode::FileNotChosen,
+            message: "choose the file again".to_owned(),
+            retry_after_seconds: None,
+        }
+    }
+
     /// Copying failed: no clipboard to talk to.
     pub fn clipboard_unavailable() -> Self {
         CommandError {

@@ -7,6 +7,7 @@ mod clipboard;
 mod commands;
 mod dto;
 mod error;
+mod file_dialogs;
 mod lock_watch;
 mod record_commands;
 mod record_dto;
@@ -71,14 +72,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             record_commands::retention_due,
             record_commands::retention_override,
             record_commands::client_destroy,
-            transfer_commands::transfer_suggest_path,
             transfer_commands::transfer_export,
             transfer_commands::transfer_import_preview,
             transfer_commands::transfer_import,
             transfer_commands::transfer_identity_show,
             transfer_commands::print_pdf,
             backup_commands::backup_overview,
-            backup_commands::backup_settings_set,
             backup_commands::backup_now,
             backup_commands::backup_list,
             backup_commands::backup_preview,
@@ -88,6 +87,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             record_commands::note_sign_check,
             record_commands::workspace_resume,
             commands::lock_ready,
+            commands::settings_discreet_mode_explained,
+            backup_commands::backup_folder_suggestions,
+            backup_commands::backup_folder_use_suggestion,
+            backup_commands::backup_folder_choose,
+            backup_commands::backup_policy_set,
+            backup_commands::backup_turn_off,
+            backup_commands::backup_file_choose,
+            transfer_commands::transfer_file_choose,
         ])
         .events(tauri_specta::collect_events![dto::VaultLocked, dto::LockWarning, dto::LockPending])
         // Every DTO goes one way only; one TypeScript type per Rust type.
@@ -160,6 +167,10 @@ pub fn run() {
         .manage(session_from_environment())
         .manage(clipboard_from_environment())
         .manage(lock_watch::LockHandshake::default())
+        .manage(file_dialogs::ChosenFiles::default())
+        // Native file dialogs, called from Rust only: none of the plugin's own
+        // commands is in the capability, so the web view cannot open one itself.
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(move |invoke| {
             match invoke.message.command() {
                 "vault_status" if probe => println!("startup-probe: vault-status"),

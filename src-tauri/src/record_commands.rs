@@ -82,7 +82,7 @@ pub fn template_list() -> Vec<TemplateDto> {
     confidant_vault::templates::templates().iter().map(TemplateDto::from).collect()
 }
 
-/// Starts a draft.
+/// Starts a draft; the place to return to after the next unlock.
 #[tauri::command(async)]
 #[specta::specta]
 pub fn note_create(
@@ -90,22 +90,19 @@ pub fn note_create(
     client_code: String,
     content: NoteContentDto,
 ) -> CommandResult<NoteDto> {
-    Ok(session.with_vault(|vault| vault.create_note(&client_code, content.into()))?.into())
+    Ok(session.create_note(&client_code, content.into(), false)?.into())
 }
 
-/// Starts a draft from the client's previous note of the same kind and template.
+/// Starts a draft from the client's previous note of the same kind and template
+/// (`content` gives the kind, template and session date; the rest is copied).
 #[tauri::command(async)]
 #[specta::specta]
 pub fn note_create_from_previous(
     session: State<'_, Session>,
     client_code: String,
-    kind: NoteKind,
-    template: String,
-    session_date: chrono::NaiveDate,
+    content: NoteContentDto,
 ) -> CommandResult<NoteDto> {
-    Ok(session
-        .with_vault(|vault| vault.create_note_from_previous(&client_code, kind.into(), &template, session_date))?
-        .into())
+    Ok(session.create_note(&client_code, content.into(), true)?.into())
 }
 
 /// Saves a draft again (autosave), whatever its fields hold; a signed note is

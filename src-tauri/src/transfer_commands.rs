@@ -1,17 +1,16 @@
 //! Transfer files and printing: thin commands over `confidant_export::files`.
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 use confidant_export::files;
 use confidant_export::transfer::{self, Protection, Unlock};
 use confidant_vault::Session;
 use confidant_vault::transfer::{ExportRecipient, ExportScope, ImportPreview};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::dto::SecretInput;
 use crate::error::CommandError;
+use crate::file_dialogs::{self, ChosenFiles, Dialog};
 use crate::mirror_enum;
 
 type CommandResult<T> = Result<T, CommandError>;
@@ -19,6 +18,10 @@ type CommandResult<T> = Result<T, CommandError>;
 mirror_enum!(
     /// Transfer of care, or the client's own copy.
     ExportPurpose <=> confidant_vault::transfer::ExportPurpose { TransferOfCare, ClientCopy }
+);
+mirror_enum!(
+    /// How a transfer file opens: the sender's passphrase, or this vault's key.
+    UnlockMethod <=> confidant_export::transfer::UnlockMethod { Passphrase, Identity }
 );
 
 /// How the export file is protected.
@@ -58,10 +61,23 @@ pub struct ExportRequestDto {
     pub recipient_name: String,
     /// Their address.
     pub recipient_address: Option<String>,
-    /// Where to write the file.
-    pub path: String,
+    /// Whether the client was told about this disclosure.
+    pub client_informed: bool,
+    /// Why not, when they were not.
+    pub not_informed_reason: Option<String>,
     /// How to protect it.
     pub protection: ProtectionDto,
+}
+
+/// A transfer file the therapist picked to import.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct ChosenTransferDto {
+    /// Its path (to name it in the preview and import).
+    pub path: String,
+    /// Its file name, to show.
+    pub file_name: String,
+    /// How it opens, read from its header.
+    pub unlock: UnlockMethod,
 }
 
 /// What an export wrote.
@@ -172,19 +188,37 @@ fn with_unlock<T>(
     }
 }
 
-/// Where files go unless the therapist picks another folder: Documents (or home).
+/// Picks a transfer file (`.confidant`) in a file dialog and says how it
+/// opens; `None` when cancelled.
 #[tauri::command(async)]
 #[specta::specta]
-pub fn transfer_suggest_path(file_name: String) -> String {
-    let name = PathBuf::from(&file_name).file_name().map(|name| name.to_owned()).unwrap_or_default();
-    let folder = dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
-    folder.join(name).to_string_lossy().into_owned()
+pub fn transfer_file_choose(
+    app: AppHandle,
+    chosen: State<'_, ChosenFiles>,
+) -> CommandResult<Option<ChosenTransferDto>> {
+    let dialog = Dialog::PickFile {
+        title: "Choose the file you were sent",
+        filter: ("Confidant transfer files", &["confidant"]),
+        start: dirs::download_dir().or_else(dirs::home_dir),
+    };
+    let Some(path) = file_dialogs::ask(&app, dialog) else { return Ok(None) };
+    let unlock = transfer::unlock_method(&files::read_file(&path)?).map_err(files::Error::from)?;
+    chosen.grant(&path);
+    Ok(Some(ChosenTransferDto {
+        file_name: path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default(),
+        path: path.display().to_string(),
+        unlock: unlock.into(),
+    }))
 }
 
 /// Exports a client's record to an encrypted transfer file and records the disclosure.
 #[tauri::command(async)]
 #[specta::specta]
-pub fn transfer_export(session: State<'_, Session>, request: ExportRequestDto) -> CommandResult<ExportResultDto> {
+pub fn transfer_export(
+    app: AppHandle,
+    session: State<'_, Session>,
+    request: ExportRequestDto,
+) -> CommandResult<Option<ExportResultDto>> {
     let generated = match request.protection {
         ProtectionDto::GeneratedPassphrase => {
             Some(transfer::generate_passphrase().map_err(|error| CommandError::from(files::Error::from(error)))?)
@@ -212,24 +246,29 @@ pub fn transfer_export(session: State<'_, Session>, request: ExportRequestDto) -
         from: request.from,
         to: request.to,
     };
-    let recipient = ExportRecipient { name: request.recipient_name, address: request.recipient_address };
+    let recipient = ExportRecipient {
+        name: request.recipient_name,
+        address: request.recipient_address,
+        client_informed: request.client_informed,
+        not_informed_reason: request.not_informed_reason,
+    };
+    let dialog = Dialog::SaveFile {
+        title: "Save the encrypted file",
+        file_name: files::suggested_file_name(&request.client_code, chrono::Local::now().date_naive()),
+        filter: ("Confidant transfer files", &["confidant"]),
+        start: file_dialogs::documents(),
+    };
+    let Some(path) = file_dialogs::ask(&app, dialog) else { return Ok(None) };
     let summary = with_vault(&session, |vault| {
-        files::export_to_file(
-            vault,
-            &request.client_code,
-            &scope,
-            &recipient,
-            &protection,
-            &PathBuf::from(&request.path),
-        )
+        files::export_to_file(vault, &request.client_code, &scope, &recipient, &protection, &path)
     })?;
-    Ok(ExportResultDto {
+    Ok(Some(ExportResultDto {
         path: summary.path.to_string_lossy().into_owned(),
         bytes: u32::try_from(summary.bytes).unwrap_or(u32::MAX),
         sha256: summary.sha256,
         n_notes: summary.n_notes,
         generated_passphrase: generated.map(|words| words.as_str().to_owned()),
-    })
+    }))
 }
 
 /// Opens and checks a transfer file; writes nothing.
@@ -237,11 +276,13 @@ pub fn transfer_export(session: State<'_, Session>, request: ExportRequestDto) -
 #[specta::specta]
 pub fn transfer_import_preview(
     session: State<'_, Session>,
+    chosen: State<'_, ChosenFiles>,
     path: String,
     unlock: UnlockDto,
 ) -> CommandResult<ImportPreviewDto> {
+    let path = chosen.require(&path)?;
     with_unlock(&session, &unlock, |unlock| {
-        with_vault(&session, |vault| Ok(files::preview_file(vault, &PathBuf::from(&path), unlock)?.1.into()))
+        with_vault(&session, |vault| Ok(files::preview_file(vault, &path, unlock)?.1.into()))
     })
 }
 
@@ -250,15 +291,15 @@ pub fn transfer_import_preview(
 #[specta::specta]
 pub fn transfer_import(
     session: State<'_, Session>,
+    chosen: State<'_, ChosenFiles>,
     path: String,
     unlock: UnlockDto,
     new_code: Option<String>,
 ) -> CommandResult<String> {
+    let path = chosen.require(&path)?;
     let new_code = new_code.filter(|code| !code.trim().is_empty());
     with_unlock(&session, &unlock, |unlock| {
-        with_vault(&session, |vault| {
-            Ok(files::import_file(vault, &PathBuf::from(&path), unlock, new_code.as_deref())?.code)
-        })
+        with_vault(&session, |vault| Ok(files::import_file(vault, &path, unlock, new_code.as_deref())?.code))
     })
 }
 
@@ -289,21 +330,29 @@ pub struct PrintedDto {
     pub unprintable: Vec<String>,
 }
 
-/// Saves a chart (or one note) as an unencrypted PDF where the therapist chose.
+/// Saves a chart (or one note) as an unencrypted PDF where the therapist chooses
+/// in a save dialog; `None` when cancelled.
 #[tauri::command(async)]
 #[specta::specta]
 pub fn print_pdf(
+    app: AppHandle,
     session: State<'_, Session>,
     client_code: String,
     note_id: Option<i32>,
-    path: String,
-) -> CommandResult<PrintedDto> {
+) -> CommandResult<Option<PrintedDto>> {
     let note_id = note_id.map(i64::from);
+    let dialog = Dialog::SaveFile {
+        title: "Save as PDF (not encrypted)",
+        file_name: files::suggested_pdf_name(&client_code, note_id, chrono::Local::now().date_naive()),
+        filter: ("PDF documents", &["pdf"]),
+        start: file_dialogs::documents(),
+    };
+    let Some(path) = file_dialogs::ask(&app, dialog) else { return Ok(None) };
     with_vault(&session, |vault| {
-        let summary = files::print_to_file(vault, &client_code, note_id, &PathBuf::from(&path))?;
-        Ok(PrintedDto {
+        let summary = files::print_to_file(vault, &client_code, note_id, &path)?;
+        Ok(Some(PrintedDto {
             path: summary.path.to_string_lossy().into_owned(),
             unprintable: summary.unprintable.iter().map(char::to_string).collect(),
-        })
+        }))
     })
 }

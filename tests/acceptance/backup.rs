@@ -412,3 +412,49 @@ fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
+
+/// A session on a new vault in `folder`, unlocked, onboarding done.
+fn unlocked_session(folder: &Path) -> confidant_vault::Session {
+    let session = confidant_vault::Session::new(
+        VaultLocation::new(folder.join("vault")),
+        Arc::new(MemoryKeychain::new()),
+        KdfPolicy::fast_for_tests(),
+        None,
+    );
+    let key = session.create(passphrase(PASSPHRASE)).expect("created");
+    session.confirm_recovery_kit(key.rsplit('-').next().expect("group")).expect("confirmed");
+    session.finish_onboarding(false).expect("onboarded");
+    session
+}
+
+#[test]
+fn a_backup_folder_that_cannot_work_is_refused_when_chosen_and_a_suggested_one_is_made_and_used_at_once() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let session = unlocked_session(folder.path());
+
+    // Missing (an unplugged drive): refused, and not created on the laptop's disk.
+    let unplugged = folder.path().join("unplugged");
+    let error = session.set_backup_folder(&unplugged, false).expect_err("missing");
+    assert!(error.to_string().contains("does not exist"), "{error}");
+    assert!(!unplugged.exists());
+    // Inside the vault folder: a lost laptop would take both.
+    let inside = folder.path().join("vault").join("backups");
+    std::fs::create_dir(&inside).expect("folder");
+    assert!(session.set_backup_folder(&inside, false).expect_err("inside").to_string().contains("inside the vault"));
+    // A write-protected drive: refused at once, not "Saved" and failing later.
+    let read_only = SmallFilesystem::mount_read_only(folder.path().join("write-protected"))
+        .expect("a read-only tmpfs: run the acceptance tests as root (CI does)");
+    let error = session.set_backup_folder(read_only.path(), false).expect_err("read-only");
+    assert_eq!(error.code(), "backup_folder_unavailable");
+    assert!(error.to_string().contains("read-only"), "{error}");
+    assert!(session.backup_overview().settings.folder.is_none(), "nothing was saved");
+
+    // Taking a suggestion makes the folder and backs up into it at once.
+    let suggested = folder.path().join("home").join(backup::SUGGESTED_FOLDER_NAME);
+    std::fs::create_dir(folder.path().join("home")).expect("home");
+    let (overview, first) = session.set_backup_folder(&suggested, true).expect("set");
+    let report = first.expect("the first backup");
+    assert_eq!(overview.settings.folder.as_deref(), Some(suggested.as_path()));
+    assert_eq!(files_under(&suggested), vec![report.info.path.clone()]);
+    assert_eq!(overview.changes_since_backup, Some(false), "backed up from the first minute");
+}

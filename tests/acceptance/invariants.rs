@@ -126,8 +126,35 @@ fn capabilities_grant_only_our_own_commands() {
             "command {command} is declared but not registered"
         );
     }
+    // One plugin is linked, for native file dialogs opened from Rust; none of its
+    // commands is granted above (only `allow-<our command>`), so the web view
+    // cannot open a dialog or touch a file through it.
     let shell_manifest = read("src-tauri/Cargo.toml");
-    assert!(!shell_manifest.contains("tauri-plugin-"), "no Tauri plugin may be reachable from the web view");
+    let plugins: Vec<&str> = shell_manifest
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("tauri-plugin-"))
+        .map(|rest| rest.split(|character: char| !character.is_ascii_alphanumeric()).next().unwrap_or_default())
+        .collect();
+    assert_eq!(plugins, ["dialog"], "only the dialog plugin, used from Rust, may be linked");
+}
+
+#[test]
+fn only_the_end_to_end_build_can_answer_file_dialogs_from_outside() {
+    let makefile = read("Makefile");
+    let mentions: Vec<&str> = makefile.lines().filter(|line| line.contains("test-dialogs")).collect();
+    assert!(
+        mentions.iter().all(|line| line.trim_start().starts_with('#')
+            || line.contains("cargo build -p confidant-app --features test-dialogs")
+            || line.contains("cargo clippy -p confidant-app --features test-dialogs")),
+        "test-dialogs is enabled somewhere other than the e2e build: {mentions:?}"
+    );
+    for script in files_below("scripts") {
+        let text = std::fs::read_to_string(&script).unwrap_or_default();
+        assert!(!text.contains("test-dialogs"), "{} builds with the test dialog hook", script.display());
+    }
+    let shell = read("src-tauri/src/file_dialogs.rs");
+    assert!(shell.contains("#[cfg(feature = \"test-dialogs\")]\n    if let Some(answer) = test_hook::answer(&dialog)"));
+    assert!(read("src-tauri/Cargo.toml").contains("default = [\"custom-protocol\"]"), "not on by default");
 }
 
 #[test]

@@ -55,6 +55,18 @@ impl SmallFilesystem {
         Some(SmallFilesystem { path })
     }
 
+    /// Mounts a tmpfs at `path` and makes it read-only (a write-protected drive).
+    pub fn mount_read_only(path: PathBuf) -> Option<SmallFilesystem> {
+        let mounted = SmallFilesystem::mount(path, 1 << 20)?;
+        let remounted = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&mounted.path)
+            .status()
+            .is_ok_and(|status| status.success());
+        assert!(remounted, "a tmpfs mounted here could not be made read-only");
+        Some(mounted)
+    }
+
     /// The mount point.
     pub fn path(&self) -> &std::path::Path {
         &self.path

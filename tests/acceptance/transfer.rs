@@ -137,7 +137,7 @@ fn transfer_scope() -> ExportScope {
 }
 
 fn recipient() -> ExportRecipient {
-    ExportRecipient { name: "Dr. Sam Lee".to_owned(), address: None }
+    ExportRecipient { name: "Dr. Sam Lee".to_owned(), address: None, client_informed: true, not_informed_reason: None }
 }
 
 /// Every byte of the vault folder, to show a rejected import changed nothing.

@@ -22,11 +22,21 @@ export async function createVault(app, { shots = false } = {}) {
   return groups;
 }
 
-export async function confirmKitAndSkipBinding(app, groups) {
+/** Confirms the kit, skips device binding and (unless `backups`) the backup
+ * folder: most tests need no backup on every lock. */
+export async function confirmKitAndSkipBinding(app, groups, { backups = false } = {}) {
   await app.type("last-group", groups[8]);
   await app.click("I have saved it — continue");
   await app.heading("Bind the vault to this computer?");
   await app.click("Not now");
+  await app.heading("Where should backups go?");
+  if (backups) {
+    await app.click("Use this folder");
+    await app.find("[data-testid=backup-setup-done]", 30_000);
+    await app.click("Continue to your clients");
+  } else {
+    await app.click("Not now — remind me");
+  }
   await openWorkspace(app);
 }
 

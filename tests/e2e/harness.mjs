@@ -2,7 +2,7 @@
 // tauri-driver + WebKitWebDriver, one app (and one data folder) per test, and
 // stops every process it started by process group, also when a test fails.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -161,6 +161,10 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen, compo
   const bus = sessionBus ? await startSessionBus() : null;
   const home = join(dataDir, "home");
   mkdirSync(home);
+  // File dialogs are answered through this folder (the app is built with the
+  // test-dialogs feature for the suite; the shipped binary has no such hook).
+  const dialogs = join(dataDir, "dialogs");
+  mkdirSync(dialogs);
   const { xvfb, display } = await startXvfb(screen);
   const port = await freePort();
   const nativePort = await freePort();
@@ -183,6 +187,7 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen, compo
         XDG_CONFIG_HOME: join(home, ".config"),
         XDG_CACHE_HOME: join(home, ".cache"),
         CONFIDANT_VAULT: join(dataDir, "vault"),
+        CONFIDANT_TEST_DIALOG_DIR: dialogs,
         // No keychain reachable: tests see the app's behaviour without one.
         DBUS_SESSION_BUS_ADDRESS: bus?.address ?? "unix:path=/nonexistent/confidant-e2e-bus",
         // New vaults use the Argon2id floor (64 MiB, t = 3) so tests stay quick.
@@ -218,6 +223,18 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen, compo
     /** The test's own X display (for reading its clipboard). */
     display,
     vaultDir: join(dataDir, "vault"),
+    home,
+    /**
+     * Answers the next file dialog the app opens: a path (the file or folder the
+     * therapist picks) or null (Cancel). Call before the click that opens it.
+     */
+    answerDialog(path) {
+      writeFileSync(join(dialogs, "answer"), path ?? "");
+    },
+    /** What the last file dialog asked for: { kind, title, file_name }. */
+    lastDialog() {
+      return JSON.parse(readFileSync(join(dialogs, "asked.json"), "utf8"));
+    },
     /** Saves what the therapist would see as target/e2e-shots/<name>.png. */
     async screenshot(name) {
       if (!compositing) throw new Error("WebKitWebDriver takes no screenshots with compositing off (see launchApp)");

@@ -33,12 +33,19 @@ test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in
   await app.driver.actions().sendKeys(Key.ESCAPE).perform();
   await app.driver.wait(async () => (await app.driver.findElements(By.css("#signer-name"))).length === 0, 5_000);
   await app.click("Sign…");
+  // Objective and Assessment are empty, no minutes, five risk items unanswered:
+  // the dialog says so, and signing past it is one deliberate click.
+  const warnings = await app.find("[data-testid=sign-warnings]");
+  const warned = await warnings.getText();
+  for (const expected of ["Objective is empty.", "Assessment is empty.", "The session length (minutes) is missing.", "5 of 6 items unanswered"]) {
+    assert.ok(warned.includes(expected), `the sign dialog warns: ${expected} (got ${warned})`);
+  }
   await app.type("signer-name", "Dana Reyes");
   await app.type("signer-credentials", "PsyD");
   await app.screenshot("sign-dialog");
-  await app.click("Sign and lock");
+  await app.click("Sign anyway");
   const signature = await app.find("[data-testid=signature]");
-  assert.match(await signature.getText(), /^Signed by Dana Reyes, PsyD at .+ · SHA-256 [0-9a-f]{16}…$/);
+  assert.match(await signature.getText(), /^Signed by Dana Reyes, PsyD at \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} · SHA-256 [0-9a-f]{16}…$/);
   assert.match(await (await app.find("[data-testid=note]")).getText(), /Suicidal ideation: denied/);
 
   await app.type("addendum-reason", "Correction");

@@ -28,7 +28,8 @@ test("export with a generated passphrase, save the chart as PDF, import it back;
   await app.driver.findElement(By.id("section-subjective")).sendKeys(NOTE_TEXT);
   await app.click("Sign…");
   await app.type("signer-name", "Dana Reyes");
-  await app.click("Sign and lock");
+  // Only Subjective is written: the dialog warns, and this note is signed anyway.
+  await app.click("Sign anyway");
   await app.find("[data-testid=signature]");
 
   // Export.
@@ -36,14 +37,20 @@ test("export with a generated passphrase, save the chart as PDF, import it back;
   await app.find("[data-testid=export-dialog]");
   const exportPath = join(app.dataDir, "C-0001.confidant");
   await setField(app, "export-recipient", "Dr. Sam Lee");
-  await app.driver.wait(async () => (await app.driver.findElement(By.id("export-path")).getAttribute("value")) !== "", 5_000);
-  await setField(app, "export-path", exportPath);
+  await app.driver.findElement(By.xpath("//fieldset[@data-testid='client-informed']//label[contains(., 'Yes')]/input")).click();
   await app.screenshot("export-dialog");
-  await app.click("Export");
+  // Export asks where to save in the system's save dialog, with a name for the file.
+  app.answerDialog(exportPath);
+  await app.click("Encrypt and save…");
   await app.find("[data-testid=export-done]", 30_000);
   const words = (await (await app.find("[data-testid=generated-passphrase]")).getText()).trim();
   assert.equal(words.split(" ").length, 7, "a seven-word passphrase to send separately");
   await app.screenshot("export-done");
+  assert.deepEqual(app.lastDialog(), {
+    kind: "save_file",
+    title: "Save the encrypted file",
+    file_name: `C-0001-${new Date().toLocaleDateString("sv")}.confidant`,
+  });
   const file = readFileSync(exportPath);
   assert.ok(file.subarray(0, 19).toString() === "age-encryption.org/", "an age file");
   assert.ok(!file.includes(Buffer.from(NOTE_TEXT)), "no plaintext in it");
@@ -54,11 +61,10 @@ test("export with a generated passphrase, save the chart as PDF, import it back;
   // Save the chart as PDF (not encrypted, where the therapist chose).
   await app.click("Save chart as PDF…");
   const pdfPath = join(app.dataDir, "chart.pdf");
-  await app.find("#print-path");
-  await app.driver.wait(async () => (await app.driver.findElement(By.id("print-path")).getAttribute("value")) !== "", 5_000);
-  await setField(app, "print-path", pdfPath);
+  await app.find("[data-testid=print-dialog]");
   await app.screenshot("print-dialog");
-  await app.click("Save PDF");
+  app.answerDialog(pdfPath);
+  await app.click("Save PDF…");
   const printed = await app.find("[data-testid=print-done]", 20_000);
   assert.match(await printed.getText(), new RegExp(`Saved ${pdfPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
   assert.equal((await app.driver.findElements(By.css("[data-testid=print-unprintable]"))).length, 0, "all of it prints");
@@ -73,14 +79,19 @@ test("export with a generated passphrase, save the chart as PDF, import it back;
   const damagedPath = join(app.dataDir, "damaged.confidant");
   writeFileSync(damagedPath, damaged);
   await app.click("Import…");
-  await setField(app, "import-path", damagedPath);
-  await setField(app, "import-passphrase", words);
+  app.answerDialog(damagedPath);
+  await app.click("Choose the file…");
+  // The file says how it opens: with a passphrase (typed here with stray spaces, as read out over the phone).
+  await app.driver.wait(until.elementTextContains(await app.find("[data-testid=import-dialog]"), "opens with the passphrase"), 10_000);
+  await setField(app, "import-passphrase", ` ${words.split(" ").join("  ")} `);
   await app.click("Open and check");
   const alert = await app.find("[data-testid=import-dialog] [role=alert]", 20_000);
   assert.match(await alert.getText(), /damaged or incomplete/);
 
   // The real file: previewed, then imported under a new code (C-0001 is taken).
-  await setField(app, "import-path", exportPath);
+  app.answerDialog(exportPath);
+  await app.click("Choose another file…");
+  await app.driver.wait(until.elementTextContains(await app.find("[data-testid=import-file]"), "C-0001.confidant"), 10_000);
   await app.click("Open and check");
   const preview = await app.find("[data-testid=import-preview]", 20_000);
   assert.match(await preview.getText(), /C-0001/);

@@ -39,6 +39,10 @@ pub struct ExportArgs {
     /// Their address.
     #[arg(long, value_name = "ADDRESS")]
     recipient_address: Option<String>,
+    /// The client was not told about this disclosure, and why (recorded in the
+    /// accounting of disclosures; without it, the client was told).
+    #[arg(long, value_name = "REASON")]
+    client_not_informed: Option<String>,
     /// A copy for the client (right of access): never psychotherapy notes.
     #[arg(long, conflicts_with = "include_psychotherapy")]
     client_copy: bool,
@@ -126,7 +130,12 @@ pub fn export(vault: &mut Vault, passphrase: &Passphrase, args: ExportArgs, json
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from(files::suggested_file_name(&args.client, chrono::Local::now().date_naive())));
-    let recipient = ExportRecipient { name: args.recipient_name, address: args.recipient_address };
+    let recipient = ExportRecipient {
+        name: args.recipient_name,
+        address: args.recipient_address,
+        client_informed: args.client_not_informed.is_none(),
+        not_informed_reason: args.client_not_informed,
+    };
     let summary = files::export_to_file(vault, &args.client, &scope, &recipient, &protection, &out)?;
     if json_output {
         println!("{}", json!({ "export": summary, "generated_passphrase": generated.as_deref().map(String::as_str) }));

@@ -69,6 +69,15 @@ pub fn suggested_file_name(client_code: &str, today: chrono::NaiveDate) -> Strin
     format!("{client_code}-{today}.confidant")
 }
 
+/// The file name "Save as PDF" suggests: `<code>-chart-<date>.pdf`, or
+/// `<code>-note-<id>.pdf` for one note.
+pub fn suggested_pdf_name(client_code: &str, note_id: Option<i64>, today: chrono::NaiveDate) -> String {
+    match note_id {
+        Some(note_id) => format!("{client_code}-note-{note_id}.pdf"),
+        None => format!("{client_code}-chart-{today}.pdf"),
+    }
+}
+
 /// Builds every member of the transfer file for `record`, in memory.
 pub fn build_file(record: &ExportRecord, protection: &Protection<'_>) -> Result<Vec<u8>, Error> {
     let chart = Zeroizing::new(pdf::chart_pdf(record)?.bytes);

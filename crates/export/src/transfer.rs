@@ -467,7 +467,42 @@ pub fn read_members(archive: &[u8]) -> Result<BTreeMap<&'static str, Zeroizing<V
 /// Opens a transfer file: decrypts, reads the members, checks every hash and
 /// size against the manifest and the manifest's counts against the record.
 pub fn open(file: &[u8], unlock: &Unlock<'_>) -> Result<Opened, TransferError> {
-    open_archive(&decrypt(file, unlock)?)
+    let archive = match decrypt(file, unlock) {
+        // A passphrase read out over the phone and typed with a double or a
+        // trailing space is still the passphrase: the words are what count.
+        Err(TransferError::WrongPassphrase) => match unlock {
+            Unlock::Passphrase(typed) => {
+                let words = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+                if words == *typed {
+                    return Err(TransferError::WrongPassphrase);
+                }
+                decrypt(file, &Unlock::Passphrase(&words))?
+            }
+            Unlock::Identity(_) => return Err(TransferError::WrongPassphrase),
+        },
+        other => other?,
+    };
+    open_archive(&archive)
+}
+
+/// How a transfer file opens, read from its header: with the passphrase the
+/// sender gave, or with this vault's own key. Decrypts nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnlockMethod {
+    /// A passphrase (age scrypt).
+    Passphrase,
+    /// A recipient key: this vault's identity, if the sender used its public key.
+    Identity,
+}
+
+/// The unlock method a transfer file asks for.
+pub fn unlock_method(file: &[u8]) -> Result<UnlockMethod, TransferError> {
+    if !file.starts_with(b"age-encryption.org/") {
+        return Err(TransferError::NotATransferFile);
+    }
+    let decryptor = age::Decryptor::new_buffered(file).map_err(|_| TransferError::Damaged)?;
+    Ok(if decryptor.is_scrypt() { UnlockMethod::Passphrase } else { UnlockMethod::Identity })
 }
 
 /// Everything [`open`] checks after decryption: members, manifest, hashes,

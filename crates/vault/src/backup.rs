@@ -937,11 +937,67 @@ fn check_folder_exists(folder: &Path) -> Result<std::fs::Metadata> {
     }
 }
 
-fn check_backup_folder(folder: &Path) -> Result<()> {
+/// Whether the folder can take a backup now: it exists, and a small file can be
+/// written, synced and removed there (permission bits say nothing on a read-only
+/// drive or for root; only writing tells).
+pub fn check_backup_folder(folder: &Path) -> Result<()> {
+    // Write-protected by its mode (which does not stop root), or by its drive.
     if check_folder_exists(folder)?.permissions().readonly() {
         return Err(Error::BackupFolderUnavailable { problem: "is read-only; choose a folder you can write to" });
     }
+    let probe = tempfile::Builder::new().prefix(".confidant-write-check-").tempfile_in(folder).map_err(folder_error)?;
+    let mut file = probe.as_file();
+    std::io::Write::write_all(&mut file, b"confidant").map_err(folder_error)?;
+    file.sync_all().map_err(folder_error)?;
+    probe.close().map_err(folder_error)?;
     Ok(())
+}
+
+/// A place backups could go, as onboarding and Settings offer it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FolderSuggestion {
+    /// The folder (created when the therapist takes the suggestion).
+    pub path: PathBuf,
+    /// The drive's name when it is a removable or external drive.
+    pub drive: Option<String>,
+    /// Whether the folder is there already.
+    pub exists: bool,
+}
+
+/// The folder name Confidant suggests on a drive or in the home folder.
+pub const SUGGESTED_FOLDER_NAME: &str = "Confidant backups";
+
+/// Where backups could go, best first: a folder on each external drive the
+/// desktop mounted for `user` (under /media/<user>/ or /run/media/<user>/, from
+/// `mount_table`, the text of /proc/mounts), then one in `home` (better than
+/// nothing, but it goes with the laptop if the laptop goes).
+pub fn suggest_backup_folders(mount_table: &str, user: Option<&str>, home: Option<&Path>) -> Vec<FolderSuggestion> {
+    let prefixes: Vec<String> =
+        user.map(|user| vec![format!("/media/{user}/"), format!("/run/media/{user}/")]).unwrap_or_default();
+    let mut suggestions: Vec<FolderSuggestion> = mount_table
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        // /proc/mounts writes spaces in paths as \040.
+        .map(|mount_point| PathBuf::from(mount_point.replace("\\040", " ")))
+        .filter(|mount_point| {
+            let text = mount_point.to_string_lossy();
+            prefixes.iter().any(|prefix| text.starts_with(prefix.as_str()))
+        })
+        .map(|mount_point| {
+            let path = mount_point.join(SUGGESTED_FOLDER_NAME);
+            FolderSuggestion {
+                drive: mount_point.file_name().map(|name| name.to_string_lossy().into_owned()),
+                exists: path.is_dir(),
+                path,
+            }
+        })
+        .collect();
+    suggestions.dedup_by(|first, second| first.path == second.path);
+    if let Some(home) = home {
+        let path = home.join(SUGGESTED_FOLDER_NAME);
+        suggestions.push(FolderSuggestion { exists: path.is_dir(), path, drive: None });
+    }
+    suggestions
 }
 
 /// Maps a file error in the backup folder to what the therapist can do about it.
@@ -964,6 +1020,41 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn external_drives_are_suggested_first_and_the_home_folder_last() {
+        let mounts = "/dev/nvme0n1p2 / ext4 rw 0 0\n\
+                      proc /proc proc rw 0 0\n\
+                      /dev/sdb1 /media/dana/BACKUP\\040DRIVE exfat rw 0 0\n\
+                      /dev/sdc1 /run/media/dana/USB vfat rw 0 0\n\
+                      /dev/sdd1 /media/sam/THEIRS vfat rw 0 0\n\
+                      /dev/sde1 /mnt/data ext4 rw 0 0\n\
+                      tmpfs /run/user/1000 tmpfs rw 0 0\n";
+        let suggestions = suggest_backup_folders(mounts, Some("dana"), Some(Path::new("/home/dana")));
+        let paths: Vec<&Path> = suggestions.iter().map(|suggestion| suggestion.path.as_path()).collect();
+        assert_eq!(
+            paths,
+            [
+                Path::new("/media/dana/BACKUP DRIVE/Confidant backups"),
+                Path::new("/run/media/dana/USB/Confidant backups"),
+                Path::new("/home/dana/Confidant backups"),
+            ]
+        );
+        assert_eq!(suggestions[0].drive.as_deref(), Some("BACKUP DRIVE"));
+        assert_eq!(suggestions[2].drive, None);
+    }
+
+    #[test]
+    fn a_folder_is_checked_by_writing_to_it() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        check_backup_folder(folder.path()).expect("writable");
+        assert_eq!(std::fs::read_dir(folder.path()).expect("list").count(), 0, "the probe leaves nothing behind");
+        let missing = check_backup_folder(&folder.path().join("unplugged")).expect_err("missing");
+        assert!(missing.to_string().contains("does not exist"), "{missing}");
+        let file = folder.path().join("a file");
+        std::fs::write(&file, b"x").expect("file");
+        assert!(check_backup_folder(&file).expect_err("a file").to_string().contains("not a folder"));
+    }
 
     fn day(offset_days: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 6, 30, 12, 0, 0).single().expect("valid date") - chrono::Duration::days(offset_days)

@@ -524,28 +524,12 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>> {
 /// Replaces `path` with `bytes` so that a crash leaves either the old or the new
 /// file, never a mix: write a temporary file, fsync it, rename, fsync the folder.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8], action: &'static str) -> Result<()> {
-    write_file(path, bytes, action, true)
-}
-
-/// Like [`write_atomically`], but fails instead of replacing an existing file.
-pub(crate) fn write_new_file(path: &Path, bytes: &[u8], action: &'static str) -> Result<()> {
-    write_file(path, bytes, action, false)
-}
-
-fn write_file(path: &Path, bytes: &[u8], action: &'static str, replace: bool) -> Result<()> {
     let folder = path.parent().ok_or(Error::Io { action, source: std::io::Error::other("no parent folder") })?;
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".vault.keys.")
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .map_err(Error::io(action))?;
+    let mut temporary =
+        tempfile::Builder::new().prefix(".confidant-").suffix(".tmp").tempfile_in(folder).map_err(Error::io(action))?;
     temporary.write_all(bytes).map_err(Error::io(action))?;
     temporary.as_file().sync_all().map_err(Error::io(action))?;
-    if replace {
-        temporary.persist(path).map_err(|error| Error::Io { action, source: error.error })?;
-    } else {
-        temporary.persist_noclobber(path).map_err(|error| Error::Io { action, source: error.error })?;
-    }
+    temporary.persist(path).map_err(|error| Error::from_io(action, error.error))?;
     sync_folder(folder).map_err(Error::io(action))?;
     Ok(())
 }

@@ -51,6 +51,8 @@ pub struct SessionStatus {
     pub recovery_kit_confirmed: Option<bool>,
     /// Whether discreet mode is on (only known while unlocked).
     pub discreet_mode: Option<bool>,
+    /// Whether the therapist has read what discreet mode does (only known while unlocked).
+    pub discreet_mode_explained: Option<bool>,
     /// The vault folder.
     pub vault_folder: PathBuf,
 }
@@ -243,11 +245,14 @@ impl Session {
         self.check_instance()?;
         let vault_status = Vault::status(&self.location)?;
         let state = self.state();
-        let (auto_lock_minutes, recovery_kit_confirmed, discreet_mode) = match &state.vault {
-            Some(vault) => {
-                (Some(vault.auto_lock_minutes()?), Some(vault.recovery_kit_confirmed()?), Some(vault.discreet_mode()?))
-            }
-            None => (None, None, None),
+        let (auto_lock_minutes, recovery_kit_confirmed, discreet_mode, discreet_mode_explained) = match &state.vault {
+            Some(vault) => (
+                Some(vault.auto_lock_minutes()?),
+                Some(vault.recovery_kit_confirmed()?),
+                Some(vault.discreet_mode()?),
+                Some(vault.discreet_mode_explained()?),
+            ),
+            None => (None, None, None, None),
         };
         Ok(SessionStatus {
             exists: vault_status.exists,
@@ -259,6 +264,7 @@ impl Session {
             onboarding: state.onboarding.is_some(),
             recovery_kit_confirmed,
             discreet_mode,
+            discreet_mode_explained,
             vault_folder: self.location.folder().to_path_buf(),
         })
     }
@@ -287,9 +293,10 @@ impl Session {
         Ok(shown)
     }
 
-    /// Writes the recovery kit as a text file into `folder` and returns its path.
-    /// The therapist asked for it; the file says to print it and delete it.
-    pub fn save_recovery_kit(&self, folder: &Path) -> Result<PathBuf> {
+    /// Writes the recovery kit as a text file at `path`, where the therapist chose
+    /// to save it (a save dialog has asked before replacing a file there). The
+    /// file says to print it and delete it; only the owner can read it.
+    pub fn save_recovery_kit(&self, path: &Path) -> Result<()> {
         let state = self.state();
         let onboarding = state.onboarding.as_ref().ok_or(Error::NoOnboarding)?;
         let vault_id = state.vault.as_ref().map(|vault| vault.vault_id().to_owned()).unwrap_or_default();
@@ -308,23 +315,9 @@ impl Session {
              then delete this file. Without your passphrase and without this key,\n\
              nobody - not even Confidant's developers - can open your vault.\n",
         );
-        std::fs::create_dir_all(folder).map_err(Error::io("create the folder for the recovery kit"))?;
-        // Never replace an existing kit: it may belong to another vault.
-        for copy in 1..1000 {
-            let path = match copy {
-                1 => folder.join("Confidant recovery kit.txt"),
-                _ => folder.join(format!("Confidant recovery kit ({copy}).txt")),
-            };
-            match crate::keyfile::write_new_file(&path, text.as_bytes(), "save the recovery kit") {
-                Ok(()) => {
-                    crate::vault::restrict_permissions(&path, 0o600);
-                    return Ok(path);
-                }
-                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(error) => return Err(error),
-            }
-        }
-        Err(Error::Io { action: "save the recovery kit", source: std::io::Error::other("too many saved kits") })
+        crate::keyfile::write_atomically(path, text.as_bytes(), "save the recovery kit")?;
+        crate::vault::restrict_permissions(path, 0o600);
+        Ok(())
     }
 
     /// Checks that the therapist typed the recovery key's last group back.
@@ -518,6 +511,7 @@ impl Session {
         let vault = state.vault.as_mut().ok_or(Error::Locked)?;
         match vault.save_draft(note_id, content.clone()) {
             Ok(note) => {
+                state.place = Some(Place { client_code: note.client_code.clone(), note_id: Some(note_id) });
                 if let Some(draft) = state.unsaved.remove(&note_id) {
                     wipe(vec![draft]);
                     if state.unsaved.is_empty() && state.sealed.is_none() {
@@ -547,6 +541,20 @@ impl Session {
         let unsaved = state.unsaved.get(&note_id).map(|draft| draft.content.clone());
         state.place = Some(Place { client_code: note.client_code.clone(), note_id: Some(note_id) });
         Ok((note, unsaved))
+    }
+
+    /// Starts a draft (or, with `from_previous`, a copy of the client's previous
+    /// note of that kind and template) and makes it the place to return to.
+    pub fn create_note(&self, client_code: &str, content: NoteContent, from_previous: bool) -> Result<Note> {
+        let mut state = self.state();
+        let vault = state.vault.as_mut().ok_or(Error::Locked)?;
+        let note = if from_previous {
+            vault.create_note_from_previous(client_code, content.kind, &content.template, content.session_date)?
+        } else {
+            vault.create_note(client_code, content)?
+        };
+        state.place = Some(Place { client_code: note.client_code.clone(), note_id: Some(note.id) });
+        Ok(note)
     }
 
     /// Opens a client's chart (audited): the client and its notes, newest first.
@@ -607,10 +615,8 @@ impl Session {
             settings.keep = keep;
             settings.every_hours = every_hours;
             settings.validate()?;
-            if let Some(folder) = &settings.folder
-                && !folder.is_dir()
-            {
-                return Err(Error::BackupFolderUnavailable { problem: "does not exist (is the drive connected?)" });
+            if let Some(folder) = &settings.folder {
+                self.check_backup_folder_choice(folder)?;
             }
             if folder_changed {
                 // A new folder starts afresh: the next backup is due at once.
@@ -632,6 +638,65 @@ impl Session {
             )?;
         }
         Ok(self.backup_overview())
+    }
+
+    /// Refuses a backup folder that cannot work: one inside the vault folder (a
+    /// lost laptop takes both), or one that cannot be written now (missing,
+    /// read-only, full) — said before anything is saved, not at the first backup.
+    fn check_backup_folder_choice(&self, folder: &Path) -> Result<()> {
+        let vault_folder = self.location.folder();
+        let inside = |candidate: &Path| {
+            let resolved = candidate.canonicalize().unwrap_or_else(|_| candidate.to_path_buf());
+            let vault = vault_folder.canonicalize().unwrap_or_else(|_| vault_folder.to_path_buf());
+            resolved.starts_with(&vault)
+        };
+        if !folder.is_absolute() {
+            return Err(Error::BackupFolderUnavailable { problem: "is not a full path; choose the folder again" });
+        }
+        if inside(folder) {
+            return Err(Error::BackupFolderUnavailable {
+                problem: "is inside the vault folder; choose a folder elsewhere, best on an external drive",
+            });
+        }
+        backup::check_backup_folder(folder)
+    }
+
+    /// Where backups could go, best first: each external drive, then a folder in
+    /// the home folder (see [`backup::suggest_backup_folders`]).
+    pub fn suggest_backup_folders(&self) -> Vec<backup::FolderSuggestion> {
+        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+        let user = std::env::var("USER").ok();
+        backup::suggest_backup_folders(&mounts, user.as_deref(), dirs::home_dir().as_deref())
+            .into_iter()
+            .filter(|suggestion| !suggestion.path.starts_with(self.location.folder()))
+            .collect()
+    }
+
+    /// Makes `folder` the backup folder — creating it first when `create` (a
+    /// suggestion the therapist accepted) — keeps the rotation and interval, and
+    /// backs up at once, so the vault is backed up from the first minute. The
+    /// folder is kept even if that first backup fails (its outcome is in the
+    /// overview, and the next lock tries again).
+    pub fn set_backup_folder(&self, folder: &Path, create: bool) -> Result<(BackupOverview, Result<BackupReport>)> {
+        if create && folder.is_absolute() && !folder.exists() {
+            std::fs::create_dir_all(folder).map_err(|error| match error.kind() {
+                std::io::ErrorKind::NotFound => {
+                    Error::BackupFolderUnavailable { problem: "is on a drive that is not connected" }
+                }
+                _ => Error::BackupFolderUnavailable { problem: "cannot be created there; choose another place" },
+            })?;
+            crate::vault::restrict_permissions(folder, 0o700);
+        }
+        let settings = BackupSettings::read(&self.location);
+        self.set_backup_settings(Some(folder.to_path_buf()), settings.keep, settings.every_hours)?;
+        let first = self.back_up_now();
+        Ok((self.backup_overview(), first))
+    }
+
+    /// Changes how many backups are kept and how often they are made; the folder stays.
+    pub fn set_backup_policy(&self, keep: RetentionPolicy, every_hours: u32) -> Result<BackupOverview> {
+        let settings = BackupSettings::read(&self.location);
+        self.set_backup_settings(settings.folder, keep, every_hours)
     }
 
     /// Backs up now, whatever the schedule says.
@@ -834,16 +899,17 @@ mod tests {
         let folder = tempfile::tempdir().expect("temp dir");
         let session = session(folder.path(), Arc::new(MemoryKeychain::new()));
         let key = session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
-        let saved = session.save_recovery_kit(&folder.path().join("Documents")).expect("saved");
-        let again = session.save_recovery_kit(&folder.path().join("Documents")).expect("saved twice");
-        assert_ne!(saved, again, "an existing kit is never overwritten");
-        let text = std::fs::read_to_string(&saved).expect("kit");
+        let path = folder.path().join("Confidant recovery kit.txt");
+        session.save_recovery_kit(&path).expect("saved");
+        let text = std::fs::read_to_string(&path).expect("kit");
         assert!(text.contains(key.as_str()));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&saved).expect("meta").permissions().mode() & 0o777, 0o600);
+            assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
         }
+        let missing = session.save_recovery_kit(&folder.path().join("unplugged").join("kit.txt"));
+        assert_eq!(missing.expect_err("no such folder").code(), "path_not_found");
     }
 
     #[test]

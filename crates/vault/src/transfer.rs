@@ -255,6 +255,11 @@ pub struct ExportRecipient {
     pub name: String,
     /// Their address, if known.
     pub address: Option<String>,
+    /// Whether the client was told about this disclosure (the accounting of
+    /// disclosures records it; asked, never assumed).
+    pub client_informed: bool,
+    /// Why not, when the client was not told.
+    pub not_informed_reason: Option<String>,
 }
 
 /// What an import would bring in, shown before anything is written.
@@ -465,8 +470,8 @@ impl Vault {
                 description,
                 consent_id: None,
                 note_ids: record.notes.iter().map(|note| note.id).collect(),
-                client_informed: true,
-                not_informed_reason: None,
+                client_informed: recipient.client_informed,
+                not_informed_reason: recipient.not_informed_reason.clone(),
             },
         )?;
         let client = self.client_by_code(&record.client.code)?;

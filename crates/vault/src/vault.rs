@@ -575,8 +575,9 @@ impl Vault {
         &self.location
     }
 
-    /// Discreet mode: client codes instead of names, note text blurred until
-    /// focused. On unless the therapist switched it off.
+    /// Discreet mode: client names hidden in lists and headers (one press shows
+    /// them), a privacy screen when the window is left. On unless the therapist
+    /// switched it off.
     pub fn discreet_mode(&self) -> Result<bool> {
         Ok(get_setting(&self.connection, "discreet_mode")?.is_none_or(|value| value != "false"))
     }
@@ -592,6 +593,16 @@ impl Vault {
         )?;
         transaction.commit()?;
         Ok(())
+    }
+
+    /// Whether the therapist has read what discreet mode does (shown once).
+    pub fn discreet_mode_explained(&self) -> Result<bool> {
+        Ok(get_setting(&self.connection, "discreet_mode_explained")?.is_some_and(|value| value == "true"))
+    }
+
+    /// Records that the explanation of discreet mode was read.
+    pub fn set_discreet_mode_explained(&mut self) -> Result<()> {
+        set_setting(&self.connection, "discreet_mode_explained", "true")
     }
 
     /// Minutes of inactivity before the app locks.

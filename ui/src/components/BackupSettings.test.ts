@@ -1,5 +1,7 @@
-// Backup status in Settings: off until a folder is chosen, a failure says why and
-// when the last good backup was, "Back up now" reports what was verified.
+// Backup status in Settings: off until a folder is chosen (a suggested one, or
+// one picked in the system's folder dialog — never a typed path), a failure says
+// why and when the last good backup was, "Back up now" reports what was verified,
+// and a refused rotation value stays in its field.
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
@@ -9,7 +11,6 @@ afterEach(() => clearMocks());
 
 const OFF = {
   folder: null,
-  suggested_folder: "/home/dana/Documents/Confidant backups",
   keep_daily: 7,
   keep_weekly: 4,
   keep_monthly: 12,
@@ -29,16 +30,42 @@ const FILE = {
 };
 
 describe("BackupSettings", () => {
-  it("says backups are off and offers a folder", async () => {
-    mockIPC((command) => {
-      if (command === "backup_overview") return OFF;
+  it("says backups are off and offers a folder to make, or one to choose", async () => {
+    const calls: string[] = [];
+    mockIPC((command, args) => {
+      calls.push(command);
+      if (command === "backup_overview") return calls.includes("backup_folder_use_suggestion") ? { ...OFF, folder: "/home/dana/Confidant backups" } : OFF;
+      if (command === "backup_folder_suggestions") return [{ path: "/home/dana/Confidant backups", drive: null, exists: false }];
+      if (command === "backup_list") return [];
+      if (command === "backup_folder_use_suggestion") {
+        expect(args).toEqual({ path: "/home/dana/Confidant backups" });
+        return { overview: { ...OFF, folder: "/home/dana/Confidant backups" }, first_backup: { file: FILE, clients: 1, notes: 1, signed_notes: 0, newest_session_date: null, audit_events: 9, safety_copy: null }, first_backup_problem: null };
+      }
       throw new Error(command);
     });
     render(BackupSettings);
     expect(await screen.findByText(/Backups are off/)).toBeTruthy();
-    const folder = screen.getByLabelText("Backup folder") as HTMLInputElement;
-    expect(folder.value).toBe(OFF.suggested_folder);
-    expect((screen.getByRole("button", { name: "Back up now" }) as HTMLButtonElement).disabled).toBe(true);
+    expect((await screen.findByTestId("suggested-folder")).textContent).toBe("/home/dana/Confidant backups");
+    expect(screen.getByText("Choose another folder…")).toBeTruthy();
+    expect(document.querySelectorAll("input[type=text], input:not([type])").length).toBe(0);
+    await fireEvent.click(screen.getByText("Use this folder"));
+    expect(await screen.findByText(/The first one is made and verified/)).toBeTruthy();
+  });
+
+  it("keeps a refused rotation value in its field", async () => {
+    mockIPC((command) => {
+      if (command === "backup_overview") return { ...OFF, folder: "/media/usb" };
+      if (command === "backup_list") return [];
+      if (command === "backup_policy_set") throw { code: "invalid_setting", message: "daily backups kept must be between 0 and 366", retry_after_seconds: null };
+      throw new Error(command);
+    });
+    render(BackupSettings);
+    await screen.findByTestId("backup-folder");
+    const daily = screen.getByLabelText("Daily backups kept") as HTMLInputElement;
+    await fireEvent.input(daily, { target: { value: "400" } });
+    await fireEvent.submit(daily.closest("form") as HTMLFormElement);
+    expect(await screen.findByRole("alert")).toBeTruthy();
+    expect(daily.value).toBe("400");
   });
 
   it("shows a failed backup with its reason and the last good one", async () => {

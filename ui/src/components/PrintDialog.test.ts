@@ -10,7 +10,6 @@ afterEach(() => clearMocks());
 function mockPrint(unprintable: string[]) {
   const calls: Record<string, unknown>[] = [];
   mockIPC((command, args) => {
-    if (command === "transfer_suggest_path") return "/home/dana/Documents/C-0001-chart.pdf";
     if (command === "print_pdf") {
       calls.push(args as Record<string, unknown>);
       return { path: "/home/dana/Documents/C-0001-chart.pdf", unprintable };
@@ -22,9 +21,9 @@ function mockPrint(unprintable: string[]) {
 
 async function savePdf() {
   render(PrintDialog, { clientCode: "C-0001", onclose: () => {} });
-  const path = screen.getByLabelText("Save as") as HTMLInputElement;
-  await screen.findByDisplayValue("/home/dana/Documents/C-0001-chart.pdf");
-  await fireEvent.submit(path.closest("form") as HTMLFormElement);
+  // No path to type: Rust asks where to save in the system's save dialog.
+  expect(document.querySelectorAll("input").length).toBe(0);
+  await fireEvent.click(screen.getByText("Save PDF…"));
   return screen.findByTestId("print-done");
 }
 
@@ -35,7 +34,7 @@ describe("PrintDialog", () => {
     expect(done.textContent).toContain("/home/dana/Documents/C-0001-chart.pdf");
     expect(screen.getByText(/not encrypted/)).toBeTruthy();
     expect(screen.queryByTestId("print-unprintable")).toBeNull();
-    expect(calls).toEqual([{ clientCode: "C-0001", noteId: null, path: "/home/dana/Documents/C-0001-chart.pdf" }]);
+    expect(calls).toEqual([{ clientCode: "C-0001", noteId: null }]);
   });
 
   it("names the characters that print as empty boxes", async () => {

@@ -15,8 +15,11 @@ export const commands = {
 	passphraseRate: (passphrase: SecretInput) => __TAURI_INVOKE<PassphraseStrengthDto>("passphrase_rate", { passphrase }),
 	/**  Creates the vault and returns the recovery key, shown once. */
 	vaultCreate: (passphrase: SecretInput) => typedError<RecoveryKitDto, CommandError>(__TAURI_INVOKE("vault_create", { passphrase })),
-	/**  Saves the recovery kit as a text file in the Documents folder. */
-	recoveryKitSave: () => typedError<SavedFileDto, CommandError>(__TAURI_INVOKE("recovery_kit_save")),
+	/**
+	 *  Saves the recovery kit as a text file where the therapist chooses (a save
+	 *  dialog); `None` when the dialog was cancelled.
+	 */
+	recoveryKitSave: () => typedError<SavedFileDto | null, CommandError>(__TAURI_INVOKE("recovery_kit_save")),
 	/**  Checks the last group of the recovery key, typed back by the therapist. */
 	recoveryKitConfirm: (lastGroup: SecretInput) => typedError<null, CommandError>(__TAURI_INVOKE("recovery_kit_confirm", { lastGroup })),
 	/**  Replaces the recovery key (the old one stops working); the new kit is shown once. */
@@ -45,7 +48,10 @@ export const commands = {
 	activityRecent: (limit: number) => typedError<ActivityEventDto[], CommandError>(__TAURI_INVOKE("activity_recent", { limit })),
 	/**  Sets the auto-lock time (1–60 minutes). */
 	settingsSetAutoLock: (minutes: number) => typedError<null, CommandError>(__TAURI_INVOKE("settings_set_auto_lock", { minutes })),
-	/**  Switches discreet mode (codes instead of names, blurred note text). */
+	/**
+	 *  Switches discreet mode (names hidden in lists and headers, a privacy screen
+	 *  when the window is left).
+	 */
 	settingsSetDiscreetMode: (enabled: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("settings_set_discreet_mode", { enabled })),
 	/**  Changes the passphrase (the current one is checked first). */
 	vaultChangePassphrase: (current: SecretInput, newPassphrase: SecretInput) => typedError<null, CommandError>(__TAURI_INVOKE("vault_change_passphrase", { current, newPassphrase })),
@@ -64,7 +70,7 @@ export const commands = {
 	chartOpen: (code: string) => typedError<[ClientDto, NoteSummaryDto[]], CommandError>(__TAURI_INVOKE("chart_open", { code })),
 	/**  The note templates. */
 	templateList: () => __TAURI_INVOKE<TemplateDto[]>("template_list"),
-	/**  Starts a draft. */
+	/**  Starts a draft; the place to return to after the next unlock. */
 	noteCreate: (clientCode: string, content: NoteContentDto) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_create", { clientCode, content })),
 	/**
 	 *  Saves a draft again (autosave), whatever its fields hold; a signed note is
@@ -119,22 +125,21 @@ export const commands = {
 	retentionOverride: (code: string, keepUntil: string, reason: string) => typedError<null, CommandError>(__TAURI_INVOKE("retention_override", { code, keepUntil, reason })),
 	/**  Destroys a client's whole record; `confirmation` must be its code. */
 	clientDestroy: (code: string, confirmation: string) => typedError<DestructionDto, CommandError>(__TAURI_INVOKE("client_destroy", { code, confirmation })),
-	/**  Where files go unless the therapist picks another folder: Documents (or home). */
-	transferSuggestPath: (fileName: string) => __TAURI_INVOKE<string>("transfer_suggest_path", { fileName }),
 	/**  Exports a client's record to an encrypted transfer file and records the disclosure. */
-	transferExport: (request: ExportRequestDto) => typedError<ExportResultDto, CommandError>(__TAURI_INVOKE("transfer_export", { request })),
+	transferExport: (request: ExportRequestDto) => typedError<ExportResultDto | null, CommandError>(__TAURI_INVOKE("transfer_export", { request })),
 	/**  Opens and checks a transfer file; writes nothing. */
 	transferImportPreview: (path: string, unlock: UnlockDto) => typedError<ImportPreviewDto, CommandError>(__TAURI_INVOKE("transfer_import_preview", { path, unlock })),
 	/**  Imports a transfer file as a new client; returns its code. */
 	transferImport: (path: string, unlock: UnlockDto, newCode: string | null) => typedError<string, CommandError>(__TAURI_INVOKE("transfer_import", { path, unlock, newCode })),
 	/**  This vault's age public key (`age1…`), made on first use. */
 	transferIdentityShow: () => typedError<string, CommandError>(__TAURI_INVOKE("transfer_identity_show")),
-	/**  Saves a chart (or one note) as an unencrypted PDF where the therapist chose. */
-	printPdf: (clientCode: string, noteId: number | null, path: string) => typedError<PrintedDto, CommandError>(__TAURI_INVOKE("print_pdf", { clientCode, noteId, path })),
+	/**
+	 *  Saves a chart (or one note) as an unencrypted PDF where the therapist chooses
+	 *  in a save dialog; `None` when cancelled.
+	 */
+	printPdf: (clientCode: string, noteId: number | null) => typedError<PrintedDto | null, CommandError>(__TAURI_INVOKE("print_pdf", { clientCode, noteId })),
 	/**  Backup settings and status (also while locked). */
 	backupOverview: () => __TAURI_INVOKE<BackupOverviewDto>("backup_overview"),
-	/**  Chooses the folder (empty = backups off), rotation and interval. */
-	backupSettingsSet: (folder: string | null, keepDaily: number, keepWeekly: number, keepMonthly: number, everyHours: number) => typedError<BackupOverviewDto, CommandError>(__TAURI_INVOKE("backup_settings_set", { folder, keepDaily, keepWeekly, keepMonthly, everyHours })),
 	/**  Backs up now; returns the new backup and what it holds. */
 	backupNow: () => typedError<BackupContentsDto, CommandError>(__TAURI_INVOKE("backup_now")),
 	/**  The newest backups of this vault in the chosen folder (also while locked). */
@@ -151,8 +156,11 @@ export const commands = {
 	backupRestore: (path: string, passphrase: SecretInput | null, recoveryKey: SecretInput | null, newPassphrase: SecretInput | null) => typedError<BackupContentsDto, CommandError>(__TAURI_INVOKE("backup_restore", { path, passphrase, recoveryKey, newPassphrase })),
 	/**  Puts a backup's key file in place of a lost or damaged vault.keys. */
 	backupRestoreKeyFile: (path: string) => typedError<null, CommandError>(__TAURI_INVOKE("backup_restore_key_file", { path })),
-	/**  Starts a draft from the client's previous note of the same kind and template. */
-	noteCreateFromPrevious: (clientCode: string, kind: NoteKind, template: string, sessionDate: string) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_create_from_previous", { clientCode, kind, template, sessionDate })),
+	/**
+	 *  Starts a draft from the client's previous note of the same kind and template
+	 *  (`content` gives the kind, template and session date; the rest is copied).
+	 */
+	noteCreateFromPrevious: (clientCode: string, content: NoteContentDto) => typedError<NoteDto, CommandError>(__TAURI_INVOKE("note_create_from_previous", { clientCode, content })),
 	/**  What the sign dialog checks: field problems (block) and warnings (may be overridden). */
 	noteSignCheck: (noteId: number) => typedError<SignCheckDto, CommandError>(__TAURI_INVOKE("note_sign_check", { noteId })),
 	/**
@@ -162,6 +170,34 @@ export const commands = {
 	workspaceResume: () => __TAURI_INVOKE<ResumeDto | null>("workspace_resume"),
 	/**  The web view saved what was typed before a lock Rust asked for (`LockPending`). */
 	lockReady: (ticket: number) => __TAURI_INVOKE<void>("lock_ready", { ticket }),
+	/**  The therapist read what discreet mode does: the explanation is not shown again. */
+	settingsDiscreetModeExplained: () => typedError<null, CommandError>(__TAURI_INVOKE("settings_discreet_mode_explained")),
+	/**  Where backups could go, best first (external drives, then the home folder). */
+	backupFolderSuggestions: () => __TAURI_INVOKE<FolderSuggestionDto[]>("backup_folder_suggestions"),
+	/**
+	 *  Takes one of the suggestions: creates the folder, makes it the backup folder,
+	 *  backs up at once. Only a folder Rust suggested is taken.
+	 */
+	backupFolderUseSuggestion: (path: string) => typedError<BackupFolderSetDto, CommandError>(__TAURI_INVOKE("backup_folder_use_suggestion", { path })),
+	/**
+	 *  Chooses the backup folder in a folder dialog, then backs up at once; `None`
+	 *  when the dialog was cancelled.
+	 */
+	backupFolderChoose: () => typedError<BackupFolderSetDto | null, CommandError>(__TAURI_INVOKE("backup_folder_choose")),
+	/**  How many backups are kept and how often they are made (the folder stays). */
+	backupPolicySet: (keepDaily: number, keepWeekly: number, keepMonthly: number, everyHours: number) => typedError<BackupOverviewDto, CommandError>(__TAURI_INVOKE("backup_policy_set", { keepDaily, keepWeekly, keepMonthly, everyHours })),
+	/**  Turns automatic backups off (the backups already made stay where they are). */
+	backupTurnOff: () => typedError<BackupOverviewDto, CommandError>(__TAURI_INVOKE("backup_turn_off")),
+	/**
+	 *  Picks a backup file in a file dialog (any folder, e.g. a drive from another
+	 *  computer); `None` when cancelled.
+	 */
+	backupFileChoose: () => typedError<BackupFileDto | null, CommandError>(__TAURI_INVOKE("backup_file_choose")),
+	/**
+	 *  Picks a transfer file (`.confidant`) in a file dialog and says how it
+	 *  opens; `None` when cancelled.
+	 */
+	transferFileChoose: () => typedError<ChosenTransferDto | null, CommandError>(__TAURI_INVOKE("transfer_file_choose")),
 };
 
 /** Events */
@@ -241,12 +277,20 @@ export type BackupFileDto = {
 	bytes: number | null,
 };
 
+/**  A backup folder set, and how the first backup into it went. */
+export type BackupFolderSetDto = {
+	/**  Settings and status now. */
+	overview: BackupOverviewDto,
+	/**  The backup made at once. */
+	first_backup: BackupContentsDto | null,
+	/**  Why it failed, if it did (the folder is kept). */
+	first_backup_problem: CommandError | null,
+};
+
 /**  Backup settings and how the last backups went. */
 export type BackupOverviewDto = {
 	/**  The chosen folder; none = backups are off. */
 	folder: string | null,
-	/**  A sensible folder to offer when none is chosen. */
-	suggested_folder: string,
 	/**  Daily backups kept. */
 	keep_daily: number,
 	/**  Weekly backups kept. */
@@ -265,6 +309,16 @@ export type BackupOverviewDto = {
 	last_failure_code: ErrorCode | null,
 	/**  Changes the newest backup does not have yet (known while unlocked). */
 	changes_since_backup: boolean | null,
+};
+
+/**  A transfer file the therapist picked to import. */
+export type ChosenTransferDto = {
+	/**  Its path (to name it in the preview and import). */
+	path: string,
+	/**  Its file name, to show. */
+	file_name: string,
+	/**  How it opens, read from its header. */
+	unlock: UnlockMethod,
 };
 
 /**  A client as the list and chart show it. */
@@ -435,8 +489,10 @@ export type ErrorCode =
 "database" | 
 /**  Anything else. */
 "internal" | 
-/**  The system clipboard cannot be reached (the only code the shell adds). */
+/**  The system clipboard cannot be reached (a code the shell adds). */
 "clipboard_unavailable" | 
+/**  The web view named a file the therapist did not pick (a code the shell adds). */
+"file_not_chosen" | 
 /**  Not an age-encrypted transfer file. */
 "transfer_not_age" | 
 /**  The transfer file's passphrase is wrong. */
@@ -523,8 +579,10 @@ export type ExportRequestDto = {
 	recipient_name: string,
 	/**  Their address. */
 	recipient_address: string | null,
-	/**  Where to write the file. */
-	path: string,
+	/**  Whether the client was told about this disclosure. */
+	client_informed: boolean,
+	/**  Why not, when they were not. */
+	not_informed_reason: string | null,
 	/**  How to protect it. */
 	protection: ProtectionDto,
 };
@@ -549,6 +607,16 @@ export type FieldProblemDto = {
 	/**  The section key or risk item. */
 	key: string | null,
 	message: string,
+};
+
+/**  A place backups could go. */
+export type FolderSuggestionDto = {
+	/**  The folder (made when the therapist takes it). */
+	path: string,
+	/**  The external drive's name; none for a folder on this computer. */
+	drive: string | null,
+	/**  Whether the folder is there already. */
+	exists: boolean,
 };
 
 /**  What an import would bring in. */
@@ -840,6 +908,9 @@ passphrase: SecretInput } |
 /**  This vault's own identity. */
 { kind: "identity" };
 
+/**  How a transfer file opens: the sender's passphrase, or this vault's key. */
+export type UnlockMethod = "passphrase" | "identity";
+
 /**  Sent when Rust locked the vault on its own (idle, sleep, screen lock). */
 export type VaultLocked = {
 	/**  `idle`, `suspend`, `screen_locked` or `user`. */
@@ -866,6 +937,8 @@ export type VaultStatusDto = {
 	recovery_kit_confirmed: boolean | null,
 	/**  Whether discreet mode is on (while unlocked). */
 	discreet_mode: boolean | null,
+	/**  Whether its explanation was read (while unlocked). */
+	discreet_mode_explained: boolean | null,
 	/**  The vault folder, for the settings page. */
 	vault_folder: string,
 };

@@ -39,7 +39,15 @@ const MESSAGES: Record<ErrorCode, string> = {
   reauthentication_required: "Psychotherapy notes need your passphrase again. Enter it to continue.",
   destruction_not_confirmed: "Type the client's code exactly to confirm destruction.",
   invalid_setting: "That value is not allowed.",
-  io: "Confidant could not write to the disk. Check that the disk has free space, then try again.",
+  io: "Confidant could not read or write the file: the disk or drive reported an error. Check that it is connected and working, then try again.",
+  path_not_found:
+    "That file or folder does not exist. Check where it is; if it is on a USB stick or an external drive, check that the drive is connected.",
+  path_is_folder: "That is a folder, not a file. Choose the file itself.",
+  path_not_folder: "That is not a folder. Choose a folder.",
+  permission_denied: "Confidant is not allowed to use that place. Choose a folder you can write to, or change its permissions.",
+  read_only: "That disk or folder is read-only. Choose another place, or check the drive's write-protection switch.",
+  note_not_ready_to_sign: "Some fields need correcting before this note can be signed. The draft is saved.",
+  sign_warnings_not_acknowledged: "Read the sign dialog's warnings first; then choose Sign anyway if the note is complete.",
   database: "The vault reported an unexpected error. Nothing was lost; please try again.",
   internal: "Something went wrong inside Confidant. Nothing was changed; please try again.",
   transfer_invalid: "This transfer file cannot be imported: it was altered or is not valid. Nothing was changed.",
@@ -71,6 +79,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   backup_damaged: "This backup file cannot be used. Choose another backup; nothing was changed.",
   backup_of_another_vault:
     "This backup belongs to a different vault. Restore it into a new folder with the command line instead; nothing was changed.",
+  file_not_chosen: "Choose the file again with the Choose… button.",
   clipboard_unavailable: "The clipboard cannot be reached, so nothing was copied. Select the text and copy it instead.",
 };
 

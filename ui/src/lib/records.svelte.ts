@@ -7,6 +7,7 @@ import {
   type NoteSummaryDto,
   type TemplateDto,
 } from "./bindings";
+import { drafts } from "./drafts.svelte";
 import { messageFor } from "./errors";
 import { panel } from "./panel.svelte";
 
@@ -34,14 +35,20 @@ class RecordsStore {
     this.showPsychotherapy = false;
   }
 
+  /** The client list (not audited: codes and counts); the chart's header follows it. */
   async loadClients(): Promise<void> {
     const result = await commands.clientList();
-    if (result.status === "ok") this.clients = result.data;
-    else this.problem = messageFor(result.error);
+    if (result.status === "ok") {
+      this.clients = result.data;
+      const open = this.client && result.data.find((client) => client.id === this.client?.id);
+      if (open) this.client = open;
+    } else this.problem = messageFor(result.error);
     if (this.templates.length === 0) this.templates = await commands.templateList();
   }
 
   async openChart(code: string): Promise<void> {
+    // Whatever was typed is saved before the editor goes away.
+    await drafts.flush();
     if (panel.current?.kind !== "import") panel.close();
     const result = await commands.chartOpen(code);
     if (result.status === "error") {
@@ -71,8 +78,41 @@ class RecordsStore {
     await this.loadClients();
   }
 
+  /** Lists only the record's notes again (psychotherapy notes hidden). */
+  async hidePsychotherapy(): Promise<void> {
+    if (!this.client) return;
+    if (this.note?.content.kind === "psychotherapy") {
+      await drafts.flush();
+      this.note = null;
+    }
+    const result = await commands.chartOpen(this.client.code);
+    if (result.status === "ok") [this.client, this.chart] = result.data;
+    this.showPsychotherapy = false;
+  }
+
+  /** Replaces one line of the chart after a save, sign or addendum changed it. */
+  updateSummary(note: NoteDto): void {
+    this.chart = this.chart.map((line) =>
+      line.id === note.id
+        ? {
+            ...line,
+            status: note.status,
+            session_date: note.content.session_date,
+            start_time: note.content.start_time,
+            duration_minutes: note.content.duration_minutes,
+            service_code: note.content.service_code,
+            template: note.content.template,
+            n_addenda: note.addenda.length,
+            preview: preview(note),
+            empty: Object.values(note.content.sections).every((text) => !text.trim()),
+          }
+        : line,
+    );
+  }
+
   /** Opens a note; resolves to "reauth" when a psychotherapy note needs the passphrase again. */
   async openNote(noteId: number): Promise<string | null> {
+    await drafts.flush();
     panel.close();
     const result = await commands.noteOpen(noteId);
     if (result.status === "ok") {
@@ -86,3 +126,14 @@ class RecordsStore {
 }
 
 export const records = new RecordsStore();
+
+/** The first words of a note, as the chart shows them. */
+function preview(note: NoteDto): string {
+  const template = records.templates.find((candidate) => candidate.id === note.content.template);
+  const keys = template?.sections.map((section) => section.key) ?? Object.keys(note.content.sections);
+  const first = keys.map((key) => note.content.sections[key] ?? "").find((text) => text.trim()) ?? "";
+  const line = first.split(/\s+/).filter(Boolean).join(" ");
+  if (line.length <= 80) return line;
+  const cut = line.slice(0, 80);
+  return `${cut.slice(0, cut.lastIndexOf(" ") > 0 ? cut.lastIndexOf(" ") : 80)}…`;
+}

@@ -1,11 +1,12 @@
 // Which screen the app shows, and the few facts about the vault the screens share.
 // Everything here is dropped on lock: the page reloads to the lock screen.
 import { commands, events, type ErrorCode, type VaultStatusDto } from "./bindings";
+import { drafts } from "./drafts.svelte";
 import { messageFor } from "./errors";
 import { panel } from "./panel.svelte";
 import { records } from "./records.svelte";
 
-export type Screen = "loading" | "create" | "kit" | "binding" | "unlock" | "recover" | "restore" | "home";
+export type Screen = "loading" | "create" | "kit" | "binding" | "backup-setup" | "unlock" | "recover" | "restore" | "home";
 
 class SessionStore {
   screen = $state<Screen>("loading");
@@ -34,8 +35,11 @@ class SessionStore {
     else this.screen = "unlock";
   }
 
-  /** Locks now and reloads, so no record data survives in the page. */
+  /** Saves the open draft, locks and reloads, so no record data survives in the
+   * page. A draft that cannot be saved (a full disk) is already with Rust, which
+   * seals it on this lock and offers it back at the next unlock. */
   async lock(): Promise<void> {
+    await drafts.flush();
     await commands.vaultLock();
     reloadToLockScreen();
   }
@@ -52,7 +56,16 @@ export function reloadToLockScreen(): void {
   window.location.reload();
 }
 
-/** Reload when Rust locked on its own (idle, sleep, screen lock). */
+/** Before Rust locks on its own (idle, sleep, screen lock, quit), save the
+ * draft and say so; reload when the lock has happened. */
 export async function listenForLocks(): Promise<() => void> {
-  return events.vaultLocked.listen(() => reloadToLockScreen());
+  const stopPending = await events.lockPending.listen(async (event) => {
+    await drafts.flush();
+    await commands.lockReady(event.payload.ticket);
+  });
+  const stopLocked = await events.vaultLocked.listen(() => reloadToLockScreen());
+  return () => {
+    stopPending();
+    stopLocked();
+  };
 }

@@ -48,6 +48,10 @@ function fillStores() {
     created_at: "",
     updated_at: "",
     imported_from: null,
+    problems: [],
+    copied_from: null,
+    copied_sections: [],
+    unsaved_content: null,
   };
   session.kitGroups = ["ABCD"];
 }
