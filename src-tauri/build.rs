@@ -73,6 +73,13 @@ const APP_COMMANDS: &[&str] = &[
     "backup_turn_off",
     "backup_file_choose",
     "transfer_file_choose",
+    "spelling_check",
+    "spelling_suggest",
+    "spelling_add_word",
+    "spelling_words",
+    "spelling_remove_word",
+    "spelling_languages",
+    "spelling_set_languages",
 ];
 
 fn main() {

@@ -11,6 +11,7 @@ mod file_dialogs;
 mod lock_watch;
 mod record_commands;
 mod record_dto;
+mod spelling_commands;
 mod transfer_commands;
 
 use std::sync::Arc;
@@ -95,6 +96,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             backup_commands::backup_turn_off,
             backup_commands::backup_file_choose,
             transfer_commands::transfer_file_choose,
+            spelling_commands::spelling_check,
+            spelling_commands::spelling_suggest,
+            spelling_commands::spelling_add_word,
+            spelling_commands::spelling_words,
+            spelling_commands::spelling_remove_word,
+            spelling_commands::spelling_languages,
+            spelling_commands::spelling_set_languages,
         ])
         .events(tauri_specta::collect_events![dto::VaultLocked, dto::LockWarning, dto::LockPending])
         // Every DTO goes one way only; one TypeScript type per Rust type.

@@ -30,6 +30,8 @@ test("first run: create a vault, confirm the recovery kit, lock with Ctrl+L and 
   assert.match(await app.alertText(), /keychain is not available/);
   await app.screenshot("device-binding-without-keychain");
   await app.click("Not now");
+  await app.heading("Where should backups go?");
+  await app.click("Not now — remind me");
 
   await openWorkspace(app);
   await openSettings(app);

@@ -23,6 +23,7 @@ pub mod retention;
 pub mod search;
 mod secret;
 mod session;
+pub mod spelling;
 mod storage;
 mod strength;
 pub mod templates;

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -147,6 +147,10 @@ pub struct Session {
     /// The app's claim on the vault folder (`app.lock`), held for the app's
     /// lifetime: `Err` when another app instance holds it.
     instance: Mutex<Option<std::result::Result<std::fs::File, ()>>>,
+    /// The spell checker, loaded at the first check after an unlock and dropped
+    /// at the lock (it holds the therapist's words, often client names). Apart
+    /// from `state`, so a check never waits for a save.
+    spelling: RwLock<Option<confidant_spelling::SpellChecker>>,
 }
 
 /// The file an app instance keeps locked while it runs.
@@ -188,6 +192,7 @@ impl Session {
             unlock_gate: Mutex::new(()),
             lock_generation: AtomicU64::new(0),
             instance: Mutex::new(None),
+            spelling: RwLock::new(None),
         }
     }
 
@@ -458,6 +463,7 @@ impl Session {
     /// and the drive may be gone); a failure is recorded, and the lock goes on.
     pub fn lock(&self, reason: LockReason) -> bool {
         self.lock_generation.fetch_add(1, Ordering::SeqCst);
+        self.forget_spell_checker();
         let mut state = self.state();
         state.onboarding = None;
         match state.vault.take() {
@@ -583,6 +589,64 @@ impl Session {
         let state = self.state();
         state.vault.as_ref()?;
         Some((state.place.clone(), state.rescued.clone()))
+    }
+
+    /// The misspelt words of `text` (UTF-16 offsets), in the chosen languages
+    /// with the therapist's words; empty when no dictionary is chosen.
+    pub fn check_spelling(&self, text: &str) -> Result<Vec<confidant_spelling::Misspelling>> {
+        self.with_spell_checker(|checker| checker.misspellings(text))
+    }
+
+    /// Up to `limit` corrections for a misspelt word.
+    pub fn suggest_spelling(&self, word: &str, limit: usize) -> Result<Vec<String>> {
+        self.with_spell_checker(|checker| checker.suggest(word, limit))
+    }
+
+    /// Adds a word to the therapist's dictionary (in the vault) and to the checker.
+    pub fn add_spelling_word(&self, word: &str) -> Result<()> {
+        self.with_vault(|vault| vault.add_spelling_word(word))?;
+        if let Some(checker) = self.spelling.write().unwrap_or_else(|poisoned| poisoned.into_inner()).as_mut() {
+            let _ = checker.add_words([word.trim().replace('’', "'")]);
+        }
+        Ok(())
+    }
+
+    /// Removes a word from the dictionary; the checker is loaded afresh.
+    pub fn remove_spelling_word(&self, word: &str) -> Result<()> {
+        self.with_vault(|vault| vault.remove_spelling_word(word))?;
+        self.forget_spell_checker();
+        Ok(())
+    }
+
+    /// Chooses the languages to check; the checker is loaded afresh.
+    pub fn set_spelling_languages(&self, tags: &[String]) -> Result<()> {
+        self.with_vault(|vault| vault.set_spelling_languages(tags))?;
+        self.forget_spell_checker();
+        Ok(())
+    }
+
+    fn forget_spell_checker(&self) {
+        *self.spelling.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
+
+    fn with_spell_checker<T: Default>(&self, action: impl FnOnce(&confidant_spelling::SpellChecker) -> T) -> Result<T> {
+        {
+            let loaded = self.spelling.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(checker) = loaded.as_ref() {
+                return Ok(action(checker));
+            }
+        }
+        let lang = std::env::var("LANG").ok();
+        let Some(checker) = self.with_vault(|vault| vault.load_spell_checker(lang.as_deref()))? else {
+            return Ok(T::default());
+        };
+        let mut slot = self.spelling.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Locked while loading: the checker (and its words) is not kept.
+        if !self.is_unlocked() {
+            return Err(Error::Locked);
+        }
+        let checker = slot.insert(checker);
+        Ok(action(checker))
     }
 
     /// The backup settings and status; readable while locked (a damaged vault

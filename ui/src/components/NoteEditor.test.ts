@@ -68,6 +68,7 @@ function mockBackend(check: SignCheckDto, signed = note()): Calls {
     if (command === "note_sign_check") return check;
     if (command === "note_sign") return signed;
     if (command === "client_list") return [];
+    if (command === "spelling_check") return [];
     throw new Error(command);
   });
   return calls;

@@ -198,6 +198,20 @@ export const commands = {
 	 *  opens; `None` when cancelled.
 	 */
 	transferFileChoose: () => typedError<ChosenTransferDto | null, CommandError>(__TAURI_INVOKE("transfer_file_choose")),
+	/**  The misspelt words of a section. */
+	spellingCheck: (text: string) => typedError<MisspellingDto[], CommandError>(__TAURI_INVOKE("spelling_check", { text })),
+	/**  Up to five corrections for a word. */
+	spellingSuggest: (word: string) => typedError<string[], CommandError>(__TAURI_INVOKE("spelling_suggest", { word })),
+	/**  Adds a word to the therapist's dictionary (kept in the vault). */
+	spellingAddWord: (word: string) => typedError<null, CommandError>(__TAURI_INVOKE("spelling_add_word", { word })),
+	/**  The therapist's words. */
+	spellingWords: () => typedError<string[], CommandError>(__TAURI_INVOKE("spelling_words")),
+	/**  Removes one of the therapist's words. */
+	spellingRemoveWord: (word: string) => typedError<null, CommandError>(__TAURI_INVOKE("spelling_remove_word", { word })),
+	/**  The installed dictionaries and the chosen ones. */
+	spellingLanguages: () => typedError<SpellingLanguagesDto, CommandError>(__TAURI_INVOKE("spelling_languages")),
+	/**  Chooses the languages to check (none: no spell checking). */
+	spellingSetLanguages: (tags: string[]) => typedError<null, CommandError>(__TAURI_INVOKE("spelling_set_languages", { tags })),
 };
 
 /** Events */
@@ -651,6 +665,14 @@ export type ImportPreviewDto = {
 	purpose: ExportPurpose,
 };
 
+/**  An installed dictionary. */
+export type LanguageDto = {
+	/**  E.g. `en_US`. */
+	tag: string,
+	/**  E.g. "English (United States)". */
+	name: string,
+};
+
 /**
  *  Sent just before Rust locks on its own (idle, sleep, screen lock, quit): the
  *  web view saves what is typed, then answers with `lock_ready(ticket)`. Rust
@@ -667,6 +689,12 @@ export type LockPending = {
 export type LockWarning = {
 	/**  Seconds left. */
 	seconds_left: number,
+};
+
+/**  A misspelt word: where it is, in UTF-16 code units (JavaScript's string indices). */
+export type MisspellingDto = {
+	start: number,
+	end: number,
 };
 
 /**  In person, video or phone. */
@@ -880,6 +908,12 @@ export type SignerDto = {
 export type SnippetPartDto = {
 	text: string,
 	matched: boolean,
+};
+
+/**  The installed dictionaries and the chosen ones. */
+export type SpellingLanguagesDto = {
+	installed: LanguageDto[],
+	chosen: string[],
 };
 
 /**  A template and its sections. */
