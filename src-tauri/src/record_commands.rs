@@ -209,6 +209,7 @@ pub fn search_notes(session: State<'_, Session>, query: SearchInput) -> CommandR
         to: query.to,
         include_psychotherapy: query.include_psychotherapy,
         limit: query.limit,
+        hide_names: query.hide_names,
     };
     Ok(session.with_vault(|vault| vault.search(&query))?.into_iter().map(SearchHitDto::from).collect())
 }
@@ -245,6 +246,7 @@ pub fn consent_add(session: State<'_, Session>, client_code: String, consent: Co
         expires_date: consent.expires_date,
         scope: consent.scope,
         recipient: consent.recipient,
+        purpose: consent.purpose,
     };
     Ok(session.with_vault(|vault| vault.add_consent(&client_code, new))?.into())
 }

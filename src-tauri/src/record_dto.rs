@@ -420,6 +420,8 @@ pub struct SearchInput {
     pub to: Option<chrono::NaiveDate>,
     pub include_psychotherapy: bool,
     pub limit: Option<u32>,
+    /// Discreet mode: never a name in the snippets.
+    pub hide_names: bool,
 }
 
 /// A piece of a snippet.
@@ -468,6 +470,8 @@ pub struct ConsentDto {
     pub scope: Option<String>,
     pub recipient: Option<String>,
     pub revoked_date: Option<chrono::NaiveDate>,
+    /// What a release is for.
+    pub purpose: Option<String>,
 }
 
 impl From<Consent> for ConsentDto {
@@ -481,6 +485,7 @@ impl From<Consent> for ConsentDto {
             scope: consent.scope,
             recipient: consent.recipient,
             revoked_date: consent.revoked_date,
+            purpose: consent.purpose,
         }
     }
 }
@@ -499,6 +504,9 @@ pub struct DisclosureDto {
     pub note_ids: Vec<i32>,
     pub client_informed: bool,
     pub not_informed_reason: Option<String>,
+    /// Recorded by the sending clinician (came in with a transfer file); ignored on input.
+    #[serde(default)]
+    pub imported: bool,
 }
 
 impl From<Disclosure> for DisclosureDto {
@@ -515,6 +523,7 @@ impl From<Disclosure> for DisclosureDto {
             note_ids: disclosure.note_ids.into_iter().map(to_i32).collect(),
             client_informed: disclosure.client_informed,
             not_informed_reason: disclosure.not_informed_reason,
+            imported: disclosure.imported,
         }
     }
 }

@@ -478,6 +478,7 @@ mod disclosures {
             expires_date: Some(date("2027-12-31")),
             scope: Some("Treatment summary".to_owned()),
             recipient: Some("Dr. Lee, primary care".to_owned()),
+            purpose: Some("Coordination of care".to_owned()),
         }
     }
 
@@ -597,6 +598,7 @@ mod destruction {
                     expires_date: None,
                     scope: Some(format!("{MARKER} records")),
                     recipient: Some("Dr. Lee".to_owned()),
+                    purpose: Some(format!("{MARKER} purpose")),
                 },
             )
             .expect("consent");
@@ -653,4 +655,28 @@ fn discreet_mode_is_on_until_the_therapist_turns_it_off() {
     assert!(!open.vault.discreet_mode().expect("setting"));
     let event = open.vault.recent_audit_events(1).expect("events").remove(0);
     assert_eq!(event.kind, "setting_changed");
+}
+
+#[test]
+fn in_discreet_mode_search_snippets_never_show_a_name() {
+    use confidant_vault::search::SearchQuery;
+    let mut open = open_vault();
+    let client = open
+        .vault
+        .add_client(NewClient { name: Some("Maria Gonzalez".to_owned()), ..NewClient::default() })
+        .expect("client");
+    open.vault.create_note(&client.code, soap("Talked about her sister's wedding.")).expect("note");
+    let snippet = |text: &str, hide_names: bool| -> String {
+        let hits = open
+            .vault
+            .search(&SearchQuery { text: text.to_owned(), hide_names, ..SearchQuery::default() })
+            .expect("search");
+        assert_eq!(hits.len(), 1, "{text}");
+        hits[0].snippet.iter().map(|part| part.text.as_str()).collect()
+    };
+    assert!(snippet("Gonzalez", false).contains("Maria Gonzalez"), "outside discreet mode the name may show");
+    let hidden = snippet("Gonzalez", true);
+    assert!(!hidden.contains("Maria") && !hidden.contains("Gonzalez"), "{hidden}");
+    assert!(hidden.contains("code or name matches"), "{hidden}");
+    assert!(snippet("wedding", true).contains("wedding"), "matches in the note still show");
 }

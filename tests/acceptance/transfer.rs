@@ -103,6 +103,7 @@ fn vault_a() -> Open {
                 expires_date: None,
                 scope: Some("Progress notes".to_owned()),
                 recipient: Some("Dr. Lee".to_owned()),
+                purpose: Some("Coordination of care".to_owned()),
             },
         )
         .expect("consent");

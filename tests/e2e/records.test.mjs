@@ -156,7 +156,8 @@ test("consents and disclosures: a release, a disclosure under it, and the accoun
   await app.driver.wait(until.elementTextContains(await app.find("[data-testid=disclosures]"), "Dr. Lee"), 10_000);
   assert.match(await (await app.find("[data-testid=disclosures]")).getText(), /1 note/);
 
-  await app.click("Revoke today");
+  await app.click("Revoke…");
+  await app.click("Revoke it");
   await app.driver.wait(until.elementTextContains(await app.find("[data-testid=consents]"), "revoked"), 10_000);
 
   await app.click("Accounting of disclosures");
@@ -199,7 +200,7 @@ test("a client's details can be corrected, and a record past retention destroyed
   await app.click("Settings");
   await app.heading("Settings and activity");
   const due = await app.find("[data-testid=retention-due]");
-  await app.driver.wait(until.elementTextContains(due, "C-0001 · keep until 2017-01-04"), 10_000);
+  await app.driver.wait(until.elementTextContains(due, "C-0001 · discharged · keep until 4 Jan 2017"), 10_000);
   await app.click("Destroy…");
   await app.driver.findElement(By.css("input[aria-label='Type the client code']")).sendKeys("C-0001");
   await app.screenshot("destroy-confirmation");

@@ -529,6 +529,7 @@ pub fn search(vault: &mut Vault, passphrase: &Passphrase, args: SearchArgs, json
         to: args.to,
         include_psychotherapy: args.include_psychotherapy,
         limit: Some(args.limit),
+        hide_names: false,
     };
     if query.include_psychotherapy || query.kinds.contains(&NoteKind::Psychotherapy) {
         vault.reauthenticate(passphrase)?;
@@ -594,6 +595,9 @@ pub enum ConsentCommand {
         /// Who may receive information (release of information).
         #[arg(long)]
         recipient: Option<String>,
+        /// What a release is for, e.g. "coordination of care".
+        #[arg(long)]
+        purpose: Option<String>,
     },
     /// List a client's consents.
     List {
@@ -667,7 +671,7 @@ pub enum DisclosureCommand {
 pub fn consent(vault: &mut Vault, command: ConsentCommand, json: bool) -> Result<(), Failure> {
     use confidant_vault::disclosures::NewConsent;
     match command {
-        ConsentCommand::Add { client, kind, version, signed, expires, scope, recipient } => {
+        ConsentCommand::Add { client, kind, version, signed, expires, scope, recipient, purpose } => {
             let consent = vault.add_consent(
                 &client,
                 NewConsent {
@@ -677,6 +681,7 @@ pub fn consent(vault: &mut Vault, command: ConsentCommand, json: bool) -> Result
                     expires_date: expires,
                     scope,
                     recipient,
+                    purpose,
                 },
             )?;
             if json { print_json(&consent)? } else { println!("{}", consent.id) }

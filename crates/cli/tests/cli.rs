@@ -291,6 +291,11 @@ fn clients_and_notes_from_the_command_line_write_sign_amend_and_verify() {
             .as_array()
             .is_some_and(|events| events.iter().all(|event| !event.to_string().contains("Reports better sleep")))
     );
+    // Still in treatment: never due, whatever the dates say.
+    let due = json_of(&with_passphrase(&["retention", "due", "--as-of", "2033-12-01"]));
+    assert_eq!(due.as_array().map(Vec::len), Some(0), "an active client is not due for destruction");
+    let discharged = with_passphrase(&["client", "edit", "C-0001", "--status", "discharged"]);
+    assert_eq!(discharged.status.code(), Some(0), "{}", String::from_utf8_lossy(&discharged.stderr));
     let due = json_of(&with_passphrase(&["retention", "due", "--as-of", "2033-12-01"]));
     assert_eq!(due[0]["code"], "C-0001", "seven years after the 2026 session");
     assert_eq!(

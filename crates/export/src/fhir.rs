@@ -644,6 +644,9 @@ fn consent_summary(consent: &ExportConsent) -> String {
     if let Some(scope) = &consent.scope {
         summary.push_str(&format!(". Covers: {scope}"));
     }
+    if let Some(purpose) = &consent.purpose {
+        summary.push_str(&format!(". Purpose: {purpose}"));
+    }
     summary
 }
 

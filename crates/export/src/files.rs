@@ -204,7 +204,7 @@ pub fn print_to_file(
                 .ok_or_else(|| confidant_vault::Error::NotFound { what: "note", id: note_id.to_string() })?;
             pdf::note_pdf(&record, index)?
         }
-        None => pdf::chart_pdf(&vault.export_record(client_code, &scope)?)?,
+        None => pdf::printed_chart_pdf(&vault.export_record(client_code, &scope)?)?,
     };
     let pdf::Pdf { bytes, unprintable } = rendered;
     let bytes = Zeroizing::new(bytes);

@@ -140,6 +140,7 @@ pub fn sample_record(n_notes: usize) -> ExportRecord {
                 scope: None,
                 recipient: None,
                 revoked_date: None,
+                purpose: None,
             },
             ExportConsent {
                 id: 2,
@@ -150,6 +151,7 @@ pub fn sample_record(n_notes: usize) -> ExportRecord {
                 scope: Some("Treatment summary and progress notes".to_owned()),
                 recipient: Some("Dr. Sam Lee, Riverside Counselling".to_owned()),
                 revoked_date: None,
+                purpose: Some("Coordination of care".to_owned()),
             },
         ],
         disclosures: vec![ExportDisclosure {

@@ -88,7 +88,13 @@ pub const MAX_UNPRINTABLE: usize = 12;
 /// sections, signature line and hash, addenda, consents, disclosures; "Page n of m"
 /// and a "Confidential" header on every page.
 pub fn chart_pdf(record: &ExportRecord) -> Result<Pdf, PdfError> {
-    with_fallback_fonts(|fonts| chart_layout(record, fonts))
+    with_fallback_fonts(|fonts| chart_layout(record, fonts, false))
+}
+
+/// The whole chart as "Save as PDF" makes it for the therapist: like
+/// [`chart_pdf`], but it says it was printed, not exported for someone.
+pub fn printed_chart_pdf(record: &ExportRecord) -> Result<Pdf, PdfError> {
+    with_fallback_fonts(|fonts| chart_layout(record, fonts, true))
 }
 
 /// Renders with installed fonts for what Inter lacks; if one of them cannot be
@@ -102,12 +108,16 @@ fn with_fallback_fonts(render: impl Fn(&Fonts) -> Result<Pdf, PdfError>) -> Resu
     }
 }
 
-fn chart_layout(record: &ExportRecord, fonts: &Fonts) -> Result<Pdf, PdfError> {
+fn chart_layout(record: &ExportRecord, fonts: &Fonts, printed: bool) -> Result<Pdf, PdfError> {
     let title = format!("Clinical record — {}", record.client.code);
     let mut layout = Layout::new(fonts);
     write_title(&mut layout, record, &title);
     write_client(&mut layout, record, true);
-    write_export_scope(&mut layout, record);
+    if printed {
+        write_print_scope(&mut layout, record);
+    } else {
+        write_export_scope(&mut layout, record);
+    }
     write_diagnoses(&mut layout, record);
 
     let notes_heading = format!("Notes ({})", record.notes.len());
@@ -250,6 +260,17 @@ fn write_client(layout: &mut Layout, record: &ExportRecord, full: bool) {
     if let Some(intake_date) = client.intake_date {
         layout.field("Intake date", &intake_date.to_string(), BODY);
     }
+}
+
+/// What a printed chart holds: no recipient, no purpose (it is the therapist's own copy).
+fn write_print_scope(layout: &mut Layout, record: &ExportRecord) {
+    layout.section_heading("This PDF");
+    layout.field("Made", "Saved as PDF by the therapist from Confidant; not encrypted", BODY);
+    layout.field(
+        "Contents",
+        &format!("{} signed notes; drafts and psychotherapy notes not included", record.notes.len()),
+        BODY,
+    );
 }
 
 fn write_export_scope(layout: &mut Layout, record: &ExportRecord) {
@@ -433,6 +454,9 @@ fn write_consent(layout: &mut Layout, consent: &ExportConsent, export_date: Opti
     }
     if let Some(scope) = &consent.scope {
         layout.field("Covers", scope, BODY);
+    }
+    if let Some(purpose) = &consent.purpose {
+        layout.field("Purpose", purpose, BODY);
     }
     layout.field("Status", &consent_status(consent, export_date), BODY);
 }

@@ -9,6 +9,10 @@ ALTER TABLE note ADD COLUMN copied_from_note_id INTEGER;
 -- What a release of information is for (e.g. "coordination of care").
 ALTER TABLE consent ADD COLUMN purpose TEXT;
 
+-- A disclosure that came in with a transfer file was made by the sending
+-- clinician: it is shown as theirs, and not in this vault's own accounting.
+ALTER TABLE disclosure ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
+
 -- Words the therapist added to the spelling dictionary. They may be client
 -- names, so they live here, inside the encrypted database, and nowhere else.
 CREATE TABLE spelling_word (

@@ -60,6 +60,9 @@ pub struct NewConsent {
     /// Who may receive information (release of information).
     #[serde(default)]
     pub recipient: Option<String>,
+    /// What the release is for, e.g. "coordination of care".
+    #[serde(default)]
+    pub purpose: Option<String>,
 }
 
 /// A consent as stored.
@@ -79,6 +82,8 @@ pub struct Consent {
     pub scope: Option<String>,
     /// Who may receive information.
     pub recipient: Option<String>,
+    /// What a release is for.
+    pub purpose: Option<String>,
     /// Revoked on.
     pub revoked_date: Option<NaiveDate>,
 }
@@ -147,6 +152,8 @@ pub struct Disclosure {
     pub client_informed: bool,
     /// Why not.
     pub not_informed_reason: Option<String>,
+    /// Made by the sending clinician (it came in with a transfer file), not here.
+    pub imported: bool,
 }
 
 /// The accounting of disclosures a client may ask for (45 CFR 164.528).
@@ -169,6 +176,7 @@ impl Vault {
         let form_version = required("form version", &consent.form_version, 100)?;
         let scope = optional("scope", consent.scope, 2_000)?;
         let recipient = optional("recipient", consent.recipient, 500)?;
+        let purpose = optional("purpose", consent.purpose, 500)?;
         if consent.expires_date.is_some_and(|expires| expires < consent.signed_date) {
             return Err(Error::InvalidInput {
                 field: "expiry date",
@@ -183,8 +191,9 @@ impl Vault {
         }
         let transaction = self.connection_mut().transaction()?;
         transaction.execute(
-            "INSERT INTO consent (client_id, kind, form_version, signed_date, expires_date, scope, recipient, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO consent (client_id, kind, form_version, signed_date, expires_date, scope, recipient, created_at,
+                                  purpose)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 client.id,
                 name_of(&consent.kind),
@@ -193,7 +202,8 @@ impl Vault {
                 consent.expires_date.map(|date| date.to_string()),
                 scope,
                 recipient,
-                now()
+                now(),
+                purpose
             ],
         )?;
         let id = transaction.last_insert_rowid();
@@ -331,13 +341,15 @@ impl Vault {
         ids.into_iter().map(|id| self.disclosure(id)).collect()
     }
 
-    /// The accounting of disclosures for the six years up to `to` (audited).
+    /// The accounting of disclosures for the six years up to `to` (audited):
+    /// the disclosures made here, not those a sending clinician recorded.
     pub fn accounting_of_disclosures(&mut self, client_code: &str, to: NaiveDate) -> Result<Accounting> {
         let client = self.client_by_code(client_code)?;
         let from = to.checked_sub_months(Months::new(72)).unwrap_or(NaiveDate::MIN);
         let mut disclosures: Vec<Disclosure> = self
             .disclosures(client_code)?
             .into_iter()
+            .filter(|disclosure| !disclosure.imported)
             .filter(|disclosure| from <= disclosure.disclosed_on && disclosure.disclosed_on <= to)
             .collect();
         disclosures.reverse();
@@ -357,7 +369,7 @@ impl Vault {
             .connection()
             .query_row(
                 "SELECT id, disclosed_on, recipient_name, recipient_address, purpose, purpose_detail, description,
-                        consent_id, client_informed, not_informed_reason
+                        consent_id, client_informed, not_informed_reason, imported
                  FROM disclosure WHERE id = ?1",
                 [id],
                 |row| {
@@ -373,6 +385,7 @@ impl Vault {
                         note_ids: Vec::new(),
                         client_informed: row.get(8)?,
                         not_informed_reason: row.get(9)?,
+                        imported: row.get(10)?,
                     })
                 },
             )
@@ -387,7 +400,7 @@ impl Vault {
 }
 
 const CONSENT_SELECT: &str =
-    "SELECT id, kind, form_version, signed_date, expires_date, scope, recipient, revoked_date FROM consent";
+    "SELECT id, kind, form_version, signed_date, expires_date, scope, recipient, revoked_date, purpose FROM consent";
 
 fn row_to_consent(row: &rusqlite::Row<'_>) -> rusqlite::Result<Consent> {
     Ok(Consent {
@@ -399,6 +412,7 @@ fn row_to_consent(row: &rusqlite::Row<'_>) -> rusqlite::Result<Consent> {
         scope: row.get(5)?,
         recipient: row.get(6)?,
         revoked_date: row.get::<_, Option<String>>(7)?.map(|text| date(&text)),
+        purpose: row.get(8)?,
     })
 }
 

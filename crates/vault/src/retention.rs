@@ -9,7 +9,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, EventKind, NewEvent};
-use crate::clients::Client;
+use crate::clients::{Client, ClientStatus};
 use crate::vault::Vault;
 use crate::{Error, Result};
 
@@ -150,6 +150,9 @@ impl Vault {
         let mut due: Vec<DueClient> = self
             .clients()?
             .into_iter()
+            // A client still in treatment is never due, whatever the dates say:
+            // discharge first, then the retention clock decides.
+            .filter(|client| client.status == ClientStatus::Discharged)
             .filter_map(|client| {
                 let retention_date = policy.retention_date(&client).filter(|date| *date <= today)?;
                 Some(DueClient {

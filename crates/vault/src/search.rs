@@ -52,6 +52,10 @@ pub struct SearchQuery {
     /// How many hits (default 20, at most 100).
     #[serde(default)]
     pub limit: Option<u32>,
+    /// Discreet mode: snippets come from the note and its addenda only, never
+    /// from the client column (which holds the name).
+    #[serde(default)]
+    pub hide_names: bool,
 }
 
 /// A piece of a snippet: plain text or a match.
@@ -149,13 +153,27 @@ impl Vault {
             .collect::<rusqlite::Result<Vec<_>>>()?;
 
         let mut hits = Vec::with_capacity(rows.len());
+        // Column -1: the best-matching column; with names hidden, the note (0),
+        // else its addenda (1), never the client column (2).
         let mut snippet_statement = self.connection().prepare(&format!(
-            "SELECT snippet(note_fts, -1, '{MATCH_START}', '{MATCH_END}', '…', 14)
+            "SELECT snippet(note_fts, -1, '{MATCH_START}', '{MATCH_END}', '…', 14),
+                    snippet(note_fts, 0, '{MATCH_START}', '{MATCH_END}', '…', 14),
+                    snippet(note_fts, 1, '{MATCH_START}', '{MATCH_END}', '…', 14)
              FROM note_fts WHERE note_fts MATCH ?1 AND rowid >= ?2 AND rowid <= ?2"
         ))?;
         for (note_id, client_code, kind, session_date, status) in rows {
-            let snippet: String =
-                snippet_statement.query_row(rusqlite::params![fts_query, note_id], |row| row.get(0))?;
+            let (best, body, addenda): (String, String, String) = snippet_statement
+                .query_row(rusqlite::params![fts_query, note_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            let snippet = if !query.hide_names {
+                best
+            } else if body.contains(MATCH_START) {
+                body
+            } else if addenda.contains(MATCH_START) {
+                addenda
+            } else {
+                // Only the client column matched: say so, without the name.
+                "(the client's code or name matches)".to_owned()
+            };
             hits.push(SearchHit {
                 note_id,
                 client_code,

@@ -155,6 +155,9 @@ pub struct ExportConsent {
     pub recipient: Option<String>,
     /// Revoked on.
     pub revoked_date: Option<NaiveDate>,
+    /// What a release is for (absent in files from before it was asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
 }
 
 /// A disclosure.
@@ -387,6 +390,7 @@ impl Vault {
                 scope: consent.scope,
                 recipient: consent.recipient,
                 revoked_date: consent.revoked_date,
+                purpose: consent.purpose,
             })
             .collect::<Vec<_>>();
         let disclosures = self
@@ -620,8 +624,8 @@ impl Vault {
         for consent in &record.consents {
             transaction.execute(
                 "INSERT INTO consent (client_id, kind, form_version, signed_date, expires_date, scope, recipient,
-                                      revoked_date, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                      revoked_date, created_at, purpose)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     client_id,
                     name_of(&consent.kind),
@@ -631,7 +635,8 @@ impl Vault {
                     consent.scope,
                     consent.recipient,
                     consent.revoked_date.map(|day| day.to_string()),
-                    now
+                    now,
+                    consent.purpose
                 ],
             )?;
             consent_ids.insert(consent.id, transaction.last_insert_rowid());
@@ -640,8 +645,8 @@ impl Vault {
             transaction.execute(
                 "INSERT INTO disclosure (client_id, disclosed_on, recipient_name, recipient_address, purpose,
                                          purpose_detail, description, consent_id, client_informed, not_informed_reason,
-                                         created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                         created_at, imported)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1)",
                 params![
                     client_id,
                     disclosure.disclosed_on.to_string(),

@@ -383,6 +383,8 @@ export type ConsentDto = {
 	scope: string | null,
 	recipient: string | null,
 	revoked_date: string | null,
+	/**  What a release is for. */
+	purpose: string | null,
 };
 
 /**  Treatment, telehealth or release of information. */
@@ -419,6 +421,8 @@ export type DisclosureDto = {
 	note_ids: number[],
 	client_informed: boolean,
 	not_informed_reason: string | null,
+	/**  Recorded by the sending clinician (came in with a transfer file); ignored on input. */
+	imported?: boolean,
 };
 
 /**  The purpose or legal basis of a disclosure. */
@@ -866,6 +870,8 @@ export type SearchInput = {
 	to: string | null,
 	include_psychotherapy: boolean,
 	limit: number | null,
+	/**  Discreet mode: never a name in the snippets. */
+	hide_names: boolean,
 };
 
 /**

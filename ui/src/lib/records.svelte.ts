@@ -55,9 +55,11 @@ class RecordsStore {
       this.problem = messageFor(result.error);
       return;
     }
+    const sameClient = this.client?.code === result.data[0].code;
     [this.client, this.chart] = result.data;
-    this.note = null;
-    this.showPsychotherapy = false;
+    // Reopening the same chart (after editing its details) keeps the note open.
+    if (!sameClient || this.note?.client_code !== result.data[0].code) this.note = null;
+    if (!sameClient) this.showPsychotherapy = false;
   }
 
   /** Lists the client's psychotherapy notes too; fails until the passphrase was entered again. */
