@@ -10,6 +10,8 @@ names=(
   accounting-of-disclosures psychotherapy-reauthenticate workspace-1920x1080
   wrong-passphrase export-dialog export-done import-preview print-dialog
   backup-settings backup-restore-preview restore-lost-key-file imported-note
+  onboarding-backups draft-invalid-code-kept sign-dialog-warnings note-signed-all-fields
+  spell-check privacy-screen backup-reminder first-client-names-shown
 )
 mkdir -p docs/screenshots
 for name in "${names[@]}"; do

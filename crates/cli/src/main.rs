@@ -264,6 +264,9 @@ fn exit_code_for(error: &Error) -> u8 {
         Error::BackupFolderUnavailable { .. } => 7,
         Error::InvalidInput { .. }
         | Error::NotFound { .. }
+        | Error::PathNotFound { .. }
+        | Error::PathIsFolder { .. }
+        | Error::PathNotFolder { .. }
         | Error::ClientCodeTaken { .. }
         | Error::DestructionNotConfirmed { .. }
         | Error::BackupOfAnotherVault => 2,

@@ -359,7 +359,7 @@ fn a_damaged_backup_is_refused_clearly_and_the_vault_is_unchanged() {
     assert!(!workspace.path("never").exists());
     let missing = workspace.run_unlocked(&["restore", path(&workspace.path("no-such.cbak"))]);
     assert_eq!(missing.status.code(), Some(2));
-    assert_eq!(json_of(&missing)["error"]["code"], "not_found");
+    assert_eq!(json_of(&missing)["error"]["code"], "path_not_found", "a missing file, not a deleted record");
 }
 
 #[test]

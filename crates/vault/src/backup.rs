@@ -632,14 +632,9 @@ fn open_backup(path: &Path, key: &RestoreKey<'_>, keychain: &dyn DeviceKeychain)
 }
 
 fn open_backup_file(path: &Path) -> Result<File> {
-    File::open(path).map_err(|error| match error.kind() {
-        std::io::ErrorKind::NotFound => Error::NotFound { what: "backup file", id: file_name_of(path) },
-        _ => Error::io("read the backup file")(error),
-    })
-}
-
-fn file_name_of(path: &Path) -> String {
-    path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+    // A missing file is a path that does not exist (an unplugged drive), not a
+    // record that was deleted: the UI says "check the drive", not "refresh".
+    File::open(path).map_err(Error::io("read the backup file"))
 }
 
 /// Reads and checks the trailer; returns it and the file's size.
