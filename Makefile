@@ -80,8 +80,10 @@ rust-test: ui
 soak: ui
 	CONFIDANT_KILL_ROUNDS=100 cargo test -p confidant-acceptance-tests --test faults -- --nocapture
 
+# --workspace, not -p: the same feature set as rust-test, so a cold run does not
+# build every dependency a second time for this one test.
 keychain-test: ui
-	bash scripts/with-test-keychain.sh cargo test -p confidant-acceptance-tests --test keychain -- --ignored
+	bash scripts/with-test-keychain.sh cargo test --workspace --test keychain -- --ignored
 
 ui-test: $(UI_STAMP)
 	cd ui && npm run --silent check

@@ -8,14 +8,13 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { By, until } from "selenium-webdriver";
-import { lockWithShortcut, openSettings, openWorkspace, PASSPHRASE, unlock, vaultWithOneClient } from "./flows.mjs";
+import { lockWithShortcut, openSettings, openWorkspace, PASSPHRASE, startNote, unlock, vaultWithOneClient } from "./flows.mjs";
 import { launchApp } from "./harness.mjs";
 
 const MARKER = "Quokkafestival";
 
 async function writeNote(app, text) {
-  await app.click("New note");
-  const field = await app.find("#section-subjective");
+  const field = await startNote(app);
   await field.sendKeys(text);
   await app.driver.wait(until.elementTextMatches(await app.find("[data-testid=save-state]"), /^Saved/), 10_000);
 }

@@ -70,3 +70,24 @@ export async function vaultWithOneClient(app) {
   await app.click("Add client");
   return (await app.find("[data-testid=chart-code]")).getText();
 }
+
+/**
+ * Starts a new note and resolves to its first section once the new draft is on
+ * screen: a note opened before (it stays open when coming back from Settings)
+ * is replaced, so wait for an empty Subjective, not just any.
+ */
+export async function startNote(app) {
+  const before = await app.driver.executeScript(`return document.querySelector("[data-testid=note]")?.dataset.noteId ?? null`);
+  await app.click("New note");
+  await app.driver.wait(
+    async () =>
+      app.driver.executeScript(
+        `const note = document.querySelector("[data-testid=note]");
+         return !!note && note.dataset.noteId !== arguments[0] && document.getElementById("section-subjective")?.value === "";`,
+        before,
+      ),
+    15_000,
+    "the new draft is open",
+  );
+  return app.find("#section-subjective");
+}

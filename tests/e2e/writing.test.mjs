@@ -8,7 +8,16 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { By, Key, until } from "selenium-webdriver";
-import { PASSPHRASE, confirmKitAndSkipBinding, createVault, lockWithShortcut, openWorkspace, unlock, vaultWithOneClient } from "./flows.mjs";
+import {
+  PASSPHRASE,
+  confirmKitAndSkipBinding,
+  createVault,
+  lockWithShortcut,
+  openWorkspace,
+  startNote,
+  unlock,
+  vaultWithOneClient,
+} from "./flows.mjs";
 import { launchApp, sendSignal } from "./harness.mjs";
 
 const TEXT = "Reports the panic attacks came back after the move; slept four hours most nights";
@@ -47,7 +56,7 @@ async function invalid(app, id) {
 /** A draft with Subjective typed and an invalid CPT (letter O for a zero), typed
  * in the order a therapist would, ending in the section. */
 async function draftWithTypo(app) {
-  await app.click("New note");
+  await startNote(app);
   await typeInto(app, "field-service_code", "9O834");
   await typeInto(app, "section-subjective", TEXT);
 }
