@@ -46,7 +46,7 @@ describe("BackupSettings", () => {
     render(BackupSettings);
     expect(await screen.findByText(/Backups are off/)).toBeTruthy();
     expect((await screen.findByTestId("suggested-folder")).textContent).toBe("/home/dana/Confidant backups");
-    expect(screen.getByText("Choose another folder…")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Choose another folder…" })).toBeTruthy();
     expect(document.querySelectorAll("input[type=text], input:not([type])").length).toBe(0);
     await fireEvent.click(screen.getByText("Use this folder"));
     expect(await screen.findByText(/The first one is made and verified/)).toBeTruthy();
