@@ -143,18 +143,22 @@ mod tests {
     use crate::kdf::KdfPolicy;
     use crate::{CreateOptions, Passphrase, Vault, VaultLocation};
 
-    #[test]
-    fn added_words_are_kept_in_the_vault_and_known_to_the_checker_and_junk_is_refused() {
-        let folder = tempfile::tempdir().expect("temp dir");
+    fn new_vault(folder: &std::path::Path) -> Vault {
         let options = CreateOptions { device_binding: false, kdf: KdfPolicy::fast_for_tests() };
-        let mut vault = Vault::create(
-            &VaultLocation::new(folder.path().join("vault")),
+        Vault::create(
+            &VaultLocation::new(folder.join("vault")),
             &Passphrase::new("lantern orbit pickle meadow".to_owned()),
             options,
             Arc::new(MemoryKeychain::new()),
         )
         .expect("vault")
-        .vault;
+        .vault
+    }
+
+    #[test]
+    fn added_words_are_kept_in_the_vault_and_known_to_the_checker_and_junk_is_refused() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let mut vault = new_vault(folder.path());
         let checker = vault.load_spell_checker(Some("en_US.UTF-8")).expect("loads").expect("en_US is installed");
         assert_eq!(checker.misspellings("Zorblattine came along").len(), 1);
         vault.add_spelling_word("Zorblattine").expect("added");
@@ -175,15 +179,7 @@ mod tests {
     #[test]
     fn languages_default_to_the_system_one_and_only_installed_ones_can_be_chosen() {
         let folder = tempfile::tempdir().expect("temp dir");
-        let options = CreateOptions { device_binding: false, kdf: KdfPolicy::fast_for_tests() };
-        let mut vault = Vault::create(
-            &VaultLocation::new(folder.path().join("vault")),
-            &Passphrase::new("lantern orbit pickle meadow".to_owned()),
-            options,
-            Arc::new(MemoryKeychain::new()),
-        )
-        .expect("vault")
-        .vault;
+        let mut vault = new_vault(folder.path());
         assert_eq!(vault.spelling_languages(Some("en_US.UTF-8")).expect("languages").chosen, ["en_US"]);
         assert!(vault.set_spelling_languages(&["xx_XX".to_owned()]).is_err());
         vault.set_spelling_languages(&[]).expect("off");
