@@ -10,7 +10,7 @@ packages=(
   dbus dbus-x11 libdbus-1-dev gnome-keyring librsvg2-bin
   imagemagick xclip xdotool python3-venv poppler-utils age
   fontconfig fonts-dejavu-core
-  hunspell-en-us hunspell-en-med x11-utils
+  hunspell-en-us hunspell-en-med x11-utils python3-xlib
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command against a real, throw-away Secret Service: a private D-Bus
 # session with an unlocked gnome-keyring-daemon whose files live in a temporary
-# folder. Used by `make keychain-test` for the one real keychain round trip.
+# folder. tests/acceptance/keychain.rs runs itself again through it, so the real
+# keychain round trip runs in every `cargo test`, never against the user's keyring.
 set -euo pipefail
 
 if [ -z "${CONFIDANT_INSIDE_TEST_BUS:-}" ]; then

@@ -214,12 +214,11 @@ fn a_missing_read_only_or_full_backup_folder_is_a_clear_error_and_the_vault_keep
     set_mode(&read_only, 0o755);
     assert!(files_under(&read_only).is_empty());
 
-    if let Some(full) = SmallFilesystem::mount(setup.folder.path().join("full-drive"), 64 * 1024) {
-        let error = setup.vault.back_up_to(full.path(), RetentionPolicy::default()).expect_err("full");
-        assert_eq!(error.code(), "backup_folder_unavailable");
-        assert!(error.to_string().contains("full"), "{error}");
-        assert!(files_under(full.path()).is_empty(), "no partial file is left on the full drive");
-    }
+    let full = SmallFilesystem::mount(setup.folder.path().join("full-drive"), 64 * 1024);
+    let error = setup.vault.back_up_to(full.path(), RetentionPolicy::default()).expect_err("full");
+    assert_eq!(error.code(), "backup_folder_unavailable");
+    assert!(error.to_string().contains("full"), "{error}");
+    assert!(files_under(full.path()).is_empty(), "no partial file is left on the full drive");
 
     // The vault kept working throughout.
     let client = setup.vault.clients().expect("clients").remove(0);
@@ -442,8 +441,7 @@ fn a_backup_folder_that_cannot_work_is_refused_when_chosen_and_a_suggested_one_i
     std::fs::create_dir(&inside).expect("folder");
     assert!(session.set_backup_folder(&inside, false).expect_err("inside").to_string().contains("inside the vault"));
     // A write-protected drive: refused at once, not "Saved" and failing later.
-    let read_only = SmallFilesystem::mount_read_only(folder.path().join("write-protected"))
-        .expect("a read-only tmpfs: run the acceptance tests as root (CI does)");
+    let read_only = SmallFilesystem::mount_read_only(folder.path().join("write-protected"));
     let error = session.set_backup_folder(read_only.path(), false).expect_err("read-only");
     assert_eq!(error.code(), "backup_folder_unavailable");
     assert!(error.to_string().contains("read-only"), "{error}");
@@ -457,4 +455,38 @@ fn a_backup_folder_that_cannot_work_is_refused_when_chosen_and_a_suggested_one_i
     assert_eq!(overview.settings.folder.as_deref(), Some(suggested.as_path()));
     assert_eq!(files_under(&suggested), vec![report.info.path.clone()]);
     assert_eq!(overview.changes_since_backup, Some(false), "backed up from the first minute");
+}
+
+#[test]
+fn a_backup_that_fails_its_check_is_removed_and_the_older_ones_stay() {
+    let mut setup = setup();
+    let good = setup.vault.back_up_to(&setup.backups, RetentionPolicy::default()).expect("backup");
+    let before = files_under(&setup.backups);
+    confidant_vault::backup::damage_next_backup_for_tests();
+    let error = setup.vault.back_up_to(&setup.backups, RetentionPolicy::default()).expect_err("damaged on the drive");
+    assert!(matches!(error, Error::BackupDamaged { .. }), "{error:?}");
+    assert!(error.to_string().contains("does not verify"), "{error}");
+    assert_eq!(files_under(&setup.backups), before, "the bad copy is gone, nothing else changed");
+    assert!(good.info.path.exists());
+    // The next backup is checked and kept as usual.
+    setup.vault.back_up_to(&setup.backups, RetentionPolicy::default()).expect("the next backup");
+    assert_eq!(files_under(&setup.backups).len(), before.len() + 1);
+}
+
+/// On a shared computer only the therapist's account may read the vault and its
+/// backups: the folder 0700, every file the app writes 0600 (what the umask
+/// would otherwise allow is irrelevant).
+#[cfg(unix)]
+#[test]
+fn the_vault_folder_and_every_file_the_app_writes_are_private_to_the_account() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777;
+    let mut setup = setup();
+    let report = setup.vault.back_up_to(&setup.backups, RetentionPolicy::default()).expect("backup");
+    assert_eq!(mode(setup.location.folder()), 0o700, "the vault folder");
+    for file in files_under(setup.location.folder()) {
+        let bits = mode(&file);
+        assert_eq!(bits & 0o077, 0, "{} is readable by others ({bits:o})", file.display());
+    }
+    assert_eq!(mode(&report.info.path), 0o600, "the backup file");
 }

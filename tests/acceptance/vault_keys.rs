@@ -253,9 +253,104 @@ fn device_binding_can_be_switched_off_and_on() {
     let fixture = create_vault(true);
     let mut vault = unlock(&fixture, PASSPHRASE).expect("unlocks");
     vault.set_device_binding(&passphrase(PASSPHRASE), false).expect("unbound");
+    assert!(!vault.is_device_bound());
     vault.lock(LockReason::User).expect("locked");
-    Vault::unlock(&fixture.location, &passphrase(PASSPHRASE), Arc::new(MemoryKeychain::new()))
+    assert!(!Vault::status(&fixture.location).expect("status").device_bound);
+    let vault = Vault::unlock(&fixture.location, &passphrase(PASSPHRASE), Arc::new(MemoryKeychain::new()))
         .expect("an unbound vault opens without the keychain entry");
+    vault.lock(LockReason::User).expect("locked");
+
+    // And on again: from now on this computer's keychain is needed once more.
+    let mut vault = unlock(&fixture, PASSPHRASE).expect("unlocks");
+    vault.set_device_binding(&passphrase(PASSPHRASE), true).expect("bound again");
+    assert!(vault.is_device_bound());
+    let vault_id = vault.vault_id().to_owned();
+    vault.lock(LockReason::User).expect("locked");
+    assert!(Vault::status(&fixture.location).expect("status").device_bound);
+    assert!(fixture.keychain.load(&vault_id).expect("load").is_some(), "a new secret is in the keychain");
+    let elsewhere = Vault::unlock(&fixture.location, &passphrase(PASSPHRASE), Arc::new(MemoryKeychain::new()));
+    assert!(matches!(elsewhere, Err(Error::DeviceSecretMissing)), "{elsewhere:?}");
+    unlock(&fixture, PASSPHRASE).expect("opens with this computer's keychain");
+}
+
+/// Edits `vault.keys` as a forger would: change the JSON, then recompute the
+/// whole-file hash so it is not simply reported as damage.
+fn forge_key_file(fixture: &Fixture, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let path = fixture.location.key_file_path();
+    let mut value: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("keys")).expect("json");
+    edit(&mut value);
+    let forged = confidant_vault::keyfile::KeyFile::rehash_for_tests(&serde_json::to_vec(&value).expect("json"))
+        .expect("a forger can rehash");
+    confidant_vault::keyfile::KeyFile::parse(&forged).expect("the forged file passes the whole-file hash");
+    std::fs::write(&path, &forged).expect("write forged keys");
+    forged
+}
+
+fn slot<'a>(value: &'a mut serde_json::Value, kind: &str) -> &'a mut serde_json::Value {
+    value["slots"].as_array_mut().expect("slots").iter_mut().find(|slot| slot["kind"] == kind).expect("the slot")
+}
+
+#[test]
+fn a_re_hashed_key_file_that_switches_device_binding_off_does_not_open() {
+    let fixture = create_vault(true);
+    forge_key_file(&fixture, |value| slot(value, "passphrase")["device_bound"] = serde_json::Value::Bool(false));
+    assert!(!Vault::status(&fixture.location).expect("status").device_bound, "the forged flag is read");
+    // The thief's laptop has no keychain entry; nor does it help to have one.
+    for keychain in [Arc::new(MemoryKeychain::new()), fixture.keychain.clone()] {
+        match Vault::unlock(&fixture.location, &passphrase(PASSPHRASE), keychain) {
+            Err(Error::WrongPassphrase) => {}
+            other => panic!("a slot whose binding flag was switched off opened or failed oddly: {other:?}"),
+        }
+    }
+    // The recovery key still gets the therapist in.
+    let recovery_key = RecoveryKey::parse(&fixture.recovery_key).expect("parses");
+    Vault::recover(&fixture.location, &recovery_key, &passphrase(NEW_PASSPHRASE), fixture.keychain.clone())
+        .expect("the recovery key still opens the vault");
+}
+
+#[test]
+fn a_re_hashed_key_file_with_weaker_argon2_parameters_does_not_open_or_is_repaired() {
+    let fixture = create_vault(false);
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture.location.key_file_path()).expect("keys")).expect("json");
+    let weaker = |slot: &mut serde_json::Value| {
+        let kdf = &mut slot["kdf"];
+        let memory = kdf["memory_kib"].as_u64().expect("memory_kib");
+        kdf["memory_kib"] = serde_json::json!(memory / 2);
+        kdf["iterations"] = serde_json::json!(1);
+    };
+
+    // The passphrase slot with cheaper parameters: guessing would be faster, but
+    // the slot no longer opens at all.
+    forge_key_file(&fixture, |value| weaker(slot(value, "passphrase")));
+    assert!(matches!(unlock(&fixture, PASSPHRASE), Err(Error::WrongPassphrase)));
+    let mut restored = original.clone();
+    restored["unlock_failures"] = serde_json::json!({ "consecutive": 0, "last_failure_at": null, "unrecorded": [] });
+    std::fs::write(
+        fixture.location.key_file_path(),
+        confidant_vault::keyfile::KeyFile::rehash_for_tests(&serde_json::to_vec(&restored).expect("json"))
+            .expect("rehash"),
+    )
+    .expect("put back");
+
+    // The recovery slot with cheaper parameters: the vault remembers the real
+    // ones inside the encrypted database and repairs the file at the next unlock.
+    forge_key_file(&fixture, |value| weaker(slot(value, "recovery")));
+    let vault = unlock(&fixture, PASSPHRASE).expect("the passphrase slot is untouched");
+    let events: Vec<String> =
+        vault.recent_audit_events(3).expect("events").into_iter().map(|event| event.kind.as_str().to_owned()).collect();
+    assert!(events.contains(&"key_file_repaired".to_owned()), "{events:?}");
+    vault.lock(LockReason::User).expect("locked");
+    let repaired: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture.location.key_file_path()).expect("keys")).expect("json");
+    let recovery = |value: &serde_json::Value| {
+        value["slots"].as_array().expect("slots").iter().find(|slot| slot["kind"] == "recovery").expect("slot")["kdf"]
+            .clone()
+    };
+    assert_eq!(recovery(&repaired), recovery(&original), "the real Argon2id parameters are back");
+    let recovery_key = RecoveryKey::parse(&fixture.recovery_key).expect("parses");
+    Vault::recover(&fixture.location, &recovery_key, &passphrase(NEW_PASSPHRASE), fixture.keychain.clone())
+        .expect("the recovery key opens the vault");
 }
 
 #[test]

@@ -11,14 +11,26 @@ import { launchApp } from "./harness.mjs";
 const run = promisify(execFile);
 const NOTE_TEXT = "Talked through the argument with her sister";
 
-/** The clipboard's text on the test's display ("" when it holds none). */
+/**
+ * The clipboard's text on the test's display: "" only when xclip says the
+ * clipboard holds no text; any other failure (no display, no xclip, a hang) is
+ * an error, never an empty clipboard that would pass as "cleared".
+ */
 async function clipboard(display) {
   try {
     const { stdout } = await run("xclip", ["-selection", "clipboard", "-o"], { env: { ...process.env, DISPLAY: display }, timeout: 5_000 });
     return stdout;
-  } catch {
-    return "";
+  } catch (problem) {
+    if (problem.code === 1 && /target (STRING|UTF8_STRING) not available/.test(String(problem.stderr))) return "";
+    throw new Error(`reading the clipboard failed: ${problem.message}`);
   }
+}
+
+/** The number in "Locking in N s", once the idle-lock warning shows. */
+async function secondsLeft(app) {
+  const text = await app.driver.executeScript(`return document.querySelector("[data-testid=lock-warning]")?.textContent ?? ""`);
+  const match = /Locking in (\d+) s/.exec(text);
+  return match ? Number(match[1]) : null;
 }
 
 /** Another program copies `text` (xclip forks to serve it until the display ends). */
@@ -51,7 +63,9 @@ async function signedNote(app) {
 }
 
 test("copied note text is cleared after the set time, and text copied elsewhere later is left alone", async (t) => {
-  const app = await launchApp(t, { env: { CONFIDANT_CLIPBOARD_CLEAR_SECONDS: "3" } });
+  // The idle-lock countdown (30 s, so it always shows) comes from the same
+  // once-a-tick loop that clears the clipboard: it tells when a tick has run.
+  const app = await launchApp(t, { env: { CONFIDANT_CLIPBOARD_CLEAR_SECONDS: "3", CONFIDANT_IDLE_LOCK_SECONDS: "30" } });
   await signedNote(app);
 
   await app.click("Copy text");
@@ -63,7 +77,12 @@ test("copied note text is cleared after the set time, and text copied elsewhere 
   await app.click("Copy text");
   await clipboardBecomes(app, (text) => text.includes(NOTE_TEXT), 5_000);
   await setClipboard(app.display, "milk, eggs, bread");
-  await new Promise((done) => setTimeout(done, 4_500));
+  // Wait on the app, not the clock: once its countdown has moved on 5 s, its
+  // clear (due 3 s after the copy) has been checked at least once.
+  await app.driver.wait(async () => (await secondsLeft(app)) !== null, 10_000, "the countdown shows");
+  const left = await secondsLeft(app);
+  assert.ok(left > 6, `room before the idle lock (${left} s)`);
+  await app.driver.wait(async () => ((await secondsLeft(app)) ?? 99) <= left - 5, 20_000, "the app's tick ran");
   assert.equal(await clipboard(app.display), "milk, eggs, bread", "the other program's text stays");
 });
 

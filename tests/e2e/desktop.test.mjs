@@ -59,9 +59,34 @@ async function unnamedOrUnreachable(app) {
       ].map((part) => (part || "").trim()).find(Boolean);
       const describe = control.tagName.toLowerCase() + (control.id ? "#" + control.id : "") + " " + (control.outerHTML.slice(0, 80));
       if (!name) problems.push("no accessible name: " + describe);
-      if (control.tabIndex < 0 && !control.disabled) problems.push("not reachable with Tab: " + describe);
     }
-    return problems;`);
+    return problems;`).then(async (problems) => [...problems, ...(await unreachableByTab(app))]);
+}
+
+/**
+ * Presses Tab through the whole page, as a keyboard user would, and returns the
+ * visible, enabled controls focus never reached (a radio group counts once).
+ */
+async function unreachableByTab(app) {
+  const count = await app.driver.executeScript(`
+    window.__tabbed = new Set();
+    window.__onFocus = (event) => window.__tabbed.add(event.target);
+    document.addEventListener("focusin", window.__onFocus);
+    document.activeElement?.blur();
+    return document.querySelectorAll("button, input, select, textarea, a[href], summary, [role=button]").length;`);
+  for (let presses = 0; presses < count + 5; presses += 1) await press(app, Key.TAB);
+  return app.driver.executeScript(`
+    document.removeEventListener("focusin", window.__onFocus);
+    const reached = window.__tabbed;
+    const groups = new Set([...reached].filter((element) => element.type === "radio").map((element) => element.name));
+    const missed = [];
+    for (const control of document.querySelectorAll("button, input, select, textarea, a[href], summary, [role=button]")) {
+      if (control.type === "hidden" || control.disabled || control.closest("[hidden], [inert]")) continue;
+      if (control.getClientRects().length === 0 || getComputedStyle(control).visibility === "hidden") continue;
+      if (reached.has(control) || (control.type === "radio" && groups.has(control.name))) continue;
+      missed.push("not reachable with Tab: " + control.tagName.toLowerCase() + (control.id ? "#" + control.id : "") + " " + control.outerHTML.slice(0, 80));
+    }
+    return missed;`);
 }
 
 test("a keyboard-only session: unlock, open a client, write, sign, search, lock", async (t) => {
@@ -117,6 +142,12 @@ test("every control has a name for screen readers and can be reached with Tab", 
   await app.driver.executeScript("document.body.append(Object.assign(document.createElement('button'), { id: 'nameless' }))");
   assert.match((await unnamedOrUnreachable(app)).join("\n"), /no accessible name: button#nameless/);
   await app.driver.executeScript("document.getElementById('nameless').remove()");
+  // And a control Tab skips.
+  await app.driver.executeScript(
+    "document.body.append(Object.assign(document.createElement('button'), { id: 'skipped', textContent: 'Skipped', tabIndex: -1 }))",
+  );
+  assert.match((await unnamedOrUnreachable(app)).join("\n"), /not reachable with Tab: button#skipped/);
+  await app.driver.executeScript("document.getElementById('skipped').remove()");
   assert.deepEqual(await unnamedOrUnreachable(app), [], "create vault");
   await vaultWithOneClient(app);
   await app.click("New note");

@@ -3,11 +3,14 @@
 // another window, a privacy screen covers Confidant until she comes back, and the
 // key she presses to come back never lands in the note.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { test } from "node:test";
+import { promisify } from "node:util";
 import { By, Key, until } from "selenium-webdriver";
 import { vaultWithOneClient } from "./flows.mjs";
 import { launchApp } from "./harness.mjs";
+
+const run = promisify(execFile);
 
 /** Gives the X input focus to a window named `name` on the app's display. */
 function focusWindow(app, name) {
@@ -83,4 +86,13 @@ test("names stay hidden in the list, the chart and search until Show names", asy
     );
   }
   assert.equal(await app.driver.getTitle(), "Confidant", "the window title never names a client");
+  // The title the desktop shows (taskbar, window switcher) is the X window's own.
+  const x = { env: { ...process.env, DISPLAY: app.display } };
+  const { stdout: windows } = await run("xdotool", ["search", "--name", "."], x);
+  const titles = [];
+  for (const id of windows.split("\n").filter(Boolean)) {
+    titles.push((await run("xdotool", ["getwindowname", id], x).catch(() => ({ stdout: "" }))).stdout.trim());
+  }
+  assert.ok(titles.includes("Confidant"), `the app's window is titled Confidant: ${JSON.stringify(titles)}`);
+  assert.ok(!titles.some((title) => /Maria|Gonzalez/.test(title)), `no window title names her: ${JSON.stringify(titles)}`);
 });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Builder, By, Condition, error as webdriverError, until } from "selenium-webdriver";
+import { ancestors, exeOf, processTable } from "../../scripts/bench-desktop-lib.mjs";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const shotsDir = process.env.CONFIDANT_E2E_SHOTS ?? join(repoRoot, "target/e2e-shots");
@@ -120,14 +121,68 @@ async function startSessionBus() {
   return { bus, address };
 }
 
-/** Sends a D-Bus signal on the given bus, as a desktop's screen saver would. */
+/** Sends a D-Bus signal on the bus at `address`, as a screen saver or logind would. */
 export async function sendSignal(address, path, member, ...args) {
-  const sender = spawn("dbus-send", ["--session", "--type=signal", path, member, ...args], {
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
+  const sender = spawn("dbus-send", [`--bus=${address}`, "--type=signal", path, member, ...args], {
     stdio: "ignore",
   });
   const code = await new Promise((done) => sender.once("exit", done));
   if (code !== 0) throw new Error(`dbus-send ${member} exited with ${code}`);
+}
+
+/**
+ * Sends the signal until `done()` holds, every 250 ms for at most `timeout` ms:
+ * the app subscribes to its buses in the background, so the first signal may
+ * come before it listens. Waits on the outcome instead of guessing a delay.
+ */
+export async function signalUntil(address, path, member, args, done, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    await sendSignal(address, path, member, ...args);
+    if (await done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${member} was sent for ${timeout} ms and the app never reacted`);
+}
+
+/**
+ * A throw-away Secret Service on the bus at `address`: gnome-keyring-daemon,
+ * unlocked, keeping its files under `folder`. Resolves once it owns the
+ * org.freedesktop.secrets name.
+ */
+async function startKeyring(address, folder) {
+  mkdirSync(folder, { recursive: true });
+  const daemon = startChild("gnome-keyring-daemon", ["--foreground", "--unlock", "--components=secrets"], {
+    stdio: ["pipe", "ignore", "ignore"],
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, XDG_DATA_HOME: folder, XDG_RUNTIME_DIR: folder },
+  });
+  daemon.stdin.end("confidant-test-keyring");
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (daemon.exitCode !== null) throw new Error(`gnome-keyring-daemon exited with ${daemon.exitCode}`);
+    const owner = spawn("dbus-send", [`--bus=${address}`, "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+      "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"], { stdio: ["ignore", "pipe", "ignore"] });
+    let reply = "";
+    owner.stdout.on("data", (chunk) => (reply += chunk));
+    await new Promise((done) => owner.once("exit", done));
+    if (/boolean true/.test(reply)) return daemon;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error("gnome-keyring-daemon did not take the org.freedesktop.secrets name within 15 s");
+}
+
+/** The pid of the app process started for `vaultDir` (null when none runs). */
+export function appPid(vaultDir) {
+  const table = processTable();
+  for (const proc of table) {
+    if (!exeOf(proc.pid)?.endsWith("/confidant-app") || !ancestors(proc.pid, table).includes(process.pid)) continue;
+    try {
+      if (readFileSync(`/proc/${proc.pid}/environ`, "utf8").split("\0").includes(`CONFIDANT_VAULT=${vaultDir}`)) return proc.pid;
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return null;
 }
 
 /**
@@ -156,15 +211,24 @@ export function standaloneContext() {
  * screenshots; `compositing: false` runs the app exactly as shipped, without
  * screenshots (app.test.mjs has such a test; bench-memory.mjs measures that way).
  */
-export async function launchApp(t, { env = {}, sessionBus = false, screen, compositing = true } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "confidant-e2e-"));
-  const bus = sessionBus ? await startSessionBus() : null;
+export async function launchApp(
+  t,
+  { env = {}, sessionBus = false, systemBus = false, keychain = false, screen, compositing = true, reuse = null } = {},
+) {
+  // `reuse`: the data folder of an earlier launch (its vault, home and temp
+  // folder), for a test that restarts the app; the first launch keeps it.
+  const dataDir = reuse ?? mkdtempSync(join(tmpdir(), "confidant-e2e-"));
+  const ownsData = !reuse;
+  const bus = sessionBus || keychain ? await startSessionBus() : null;
+  const system = systemBus ? await startSessionBus() : null;
+  const keyring = keychain ? await startKeyring(bus.address, join(dataDir, "keyring")) : null;
   const home = join(dataDir, "home");
-  mkdirSync(home);
+  // The app's own temp folder, so a test can see what it writes there.
+  const temp = join(dataDir, "tmp");
   // File dialogs are answered through this folder (the app is built with the
   // test-dialogs feature for the suite; the shipped binary has no such hook).
   const dialogs = join(dataDir, "dialogs");
-  mkdirSync(dialogs);
+  for (const folder of [home, temp, dialogs]) mkdirSync(folder, { recursive: true });
   const { xvfb, display } = await startXvfb(screen);
   const port = await freePort();
   const nativePort = await freePort();
@@ -188,8 +252,11 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen, compo
         XDG_CACHE_HOME: join(home, ".cache"),
         CONFIDANT_VAULT: join(dataDir, "vault"),
         CONFIDANT_TEST_DIALOG_DIR: dialogs,
-        // No keychain reachable: tests see the app's behaviour without one.
+        TMPDIR: temp,
+        // No keychain reachable unless asked for: tests see the app's behaviour without one.
         DBUS_SESSION_BUS_ADDRESS: bus?.address ?? "unix:path=/nonexistent/confidant-e2e-bus",
+        // Nor the machine's system bus (logind's sleep signal): a private one when asked.
+        DBUS_SYSTEM_BUS_ADDRESS: system?.address ?? "unix:path=/nonexistent/confidant-e2e-system-bus",
         // New vaults use the Argon2id floor (64 MiB, t = 3) so tests stay quick.
         CONFIDANT_KDF_TARGET_MS: "100",
         ...env,
@@ -200,15 +267,18 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen, compo
   driverProcess.stderr.on("data", (chunk) => driverLog.push(String(chunk)));
 
   let driver = null;
-  const stop = async () => {
+  /** Stops everything; `keepData` leaves the data folder for a relaunch (`reuse`). */
+  const stop = async ({ keepData = false } = {}) => {
     if (driver) await driver.quit().catch(() => {});
     driver = null;
     await stopChild(driverProcess);
     await stopChild(xvfb);
+    if (keyring) await stopChild(keyring);
     if (bus) await stopChild(bus.bus);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (system) await stopChild(system.bus);
+    if (ownsData && !keepData) rmSync(dataDir, { recursive: true, force: true });
   };
-  t.after(stop);
+  t.after(() => stop());
 
   await waitForDriver(port, driverProcess, () => driverLog.join(""));
   driver = await new Builder()
@@ -220,6 +290,15 @@ export async function launchApp(t, { env = {}, sessionBus = false, screen, compo
     driver,
     dataDir,
     busAddress: bus?.address ?? null,
+    /** The private system bus (with `systemBus: true`), for logind's signals. */
+    systemBusAddress: system?.address ?? null,
+    tempDir: temp,
+    /** The app's process id (it runs under WebKitWebDriver). */
+    pid() {
+      const pid = appPid(join(dataDir, "vault"));
+      if (pid === null) throw new Error("the app's process was not found");
+      return pid;
+    },
     /** The test's own X display (for reading its clipboard). */
     display,
     vaultDir: join(dataDir, "vault"),

@@ -13,7 +13,7 @@ import {
   openWorkspace,
   unlock,
 } from "./flows.mjs";
-import { launchApp, sendSignal } from "./harness.mjs";
+import { launchApp, signalUntil } from "./harness.mjs";
 
 test("first run: create a vault, confirm the recovery kit, lock with Ctrl+L and unlock again", async (t) => {
   const app = await launchApp(t);
@@ -186,10 +186,16 @@ test("locking the screen locks the vault", async (t) => {
   const app = await launchApp(t, { sessionBus: true });
   const groups = await createVault(app);
   await confirmKitAndSkipBinding(app, groups);
-  // Give the app's screen-lock watcher a moment to subscribe on the new bus.
-  await new Promise((done) => setTimeout(done, 500));
-  await sendSignal(app.busAddress, "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true");
-  await app.heading("Confidant is locked", 10_000);
+  // The watcher subscribes in the background: signal until the vault locks.
+  await app.driver.executeScript("window.__confidantMark = 'before the lock'");
+  await signalUntil(
+    app.busAddress,
+    "/org/freedesktop/ScreenSaver",
+    "org.freedesktop.ScreenSaver.ActiveChanged",
+    ["boolean:true"],
+    async () => (await app.driver.findElements(By.xpath("//h1[normalize-space()='Confidant is locked']"))).length > 0,
+  );
+  assert.equal(await app.driver.executeScript("return window.__confidantMark"), null, "the lock reloaded the page");
   assert.ok(!(await app.driver.getPageSource()).includes("client-list"));
   await unlock(app, PASSPHRASE);
   await openWorkspace(app);

@@ -18,7 +18,7 @@ import {
   unlock,
   vaultWithOneClient,
 } from "./flows.mjs";
-import { launchApp, sendSignal } from "./harness.mjs";
+import { launchApp, sendSignal, signalUntil } from "./harness.mjs";
 
 const TEXT = "Reports the panic attacks came back after the move; slept four hours most nights";
 
@@ -113,11 +113,22 @@ test("the idle lock saves the draft first and the warning says so", async (t) =>
 test("a screen lock a moment after typing: the last words are saved before the vault locks", async (t) => {
   const app = await launchApp(t, { sessionBus: true });
   await vaultWithOneClient(app);
+  // The screen-lock watcher subscribes in the background: signal until it locks
+  // once, so the signal below is heard at once.
+  await signalUntil(
+    app.busAddress,
+    "/org/freedesktop/ScreenSaver",
+    "org.freedesktop.ScreenSaver.ActiveChanged",
+    ["boolean:true"],
+    async () => (await app.driver.findElements(By.xpath("//h1[normalize-space()='Confidant is locked']"))).length > 0,
+  );
+  await unlock(app, PASSPHRASE);
+  await openWorkspace(app);
   await app.click("New note");
   await typeInto(app, "field-service_code", "9O834");
-  await new Promise((done) => setTimeout(done, 500)); // the screen-lock watcher subscribes
   await typeInto(app, "section-subjective", TEXT);
   // Well inside the autosave's pause: only the lock's own save can keep this.
+  // (The watcher is known to listen: the first lock above came from a signal.)
   await sendSignal(app.busAddress, "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true");
   await app.heading("Confidant is locked", 15_000);
   await afterUnlock(app);

@@ -111,19 +111,29 @@ mod platform {
 mod tests {
     use super::*;
 
+    /// The function sets the limit; that the app calls it at start-up is
+    /// checked on the running app (tests/e2e/promises.test.mjs).
     #[cfg(target_os = "linux")]
     #[test]
-    fn core_dumps_are_switched_off() {
+    fn disabling_core_dumps_sets_the_core_limit_to_zero() {
         assert!(disable_core_dumps());
         let limits = std::fs::read_to_string("/proc/self/limits").expect("procfs");
         let core = limits.lines().find(|line| line.starts_with("Max core file size")).expect("core line");
         assert!(core.split_whitespace().nth(4) == Some("0"), "{core}");
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
-    fn locking_a_small_buffer_is_harmless() {
+    fn a_locked_buffer_is_counted_as_locked_memory_and_keeps_its_contents() {
+        let locked_kib = || {
+            let status = std::fs::read_to_string("/proc/self/status").expect("procfs");
+            let line = status.lines().find(|line| line.starts_with("VmLck:")).expect("VmLck line");
+            line.split_whitespace().nth(1).and_then(|kib| kib.parse::<u64>().ok()).expect("a number")
+        };
         let buffer = Box::new([7u8; 32]);
-        let _ = lock_in_memory(buffer.as_slice());
+        assert!(lock_in_memory(buffer.as_slice()), "mlock of 32 bytes succeeds (well under RLIMIT_MEMLOCK)");
+        assert!(locked_kib() >= 4, "at least the page holding the buffer is locked");
         assert_eq!(buffer[0], 7);
+        assert!(lock_in_memory(&[]), "nothing to lock is not a failure");
     }
 }

@@ -280,6 +280,28 @@ struct Trailer {
     keys: String,
 }
 
+#[cfg(feature = "test-util")]
+thread_local! {
+    static DAMAGE_NEXT_BACKUP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The next backup made on this thread is damaged on the drive between writing
+/// and checking it, as a failing USB stick would: for tests of that check.
+#[cfg(feature = "test-util")]
+pub fn damage_next_backup_for_tests() {
+    DAMAGE_NEXT_BACKUP.with(|flag| flag.set(true));
+}
+
+#[cfg(feature = "test-util")]
+fn damage_if_asked(path: &Path) {
+    if DAMAGE_NEXT_BACKUP.with(|flag| flag.replace(false)) {
+        let mut bytes = std::fs::read(path).expect("the backup just written");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x40;
+        std::fs::write(path, bytes).expect("damage the backup");
+    }
+}
+
 impl Vault {
     /// Writes a verified backup of this vault into `folder`, then removes older
     /// backups of this vault that `keep` no longer asks for. The folder must
@@ -294,6 +316,8 @@ impl Vault {
         let final_path = folder.join(&file_name);
         let partial_path = folder.join(format!(".{file_name}.partial"));
         let written = self.write_backup(&partial_path, created_at).and_then(|written| {
+            #[cfg(feature = "test-util")]
+            damage_if_asked(&partial_path);
             verify_written(&partial_path, &written, self.data_key()).map_err(|_| Error::BackupDamaged {
                 reason: "the copy just written does not verify; check the drive",
             })?;

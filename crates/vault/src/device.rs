@@ -125,18 +125,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keyrings_mock_store_goes_through_the_same_code_path() {
-        // keyring's mock credential keeps a secret per Entry object, enough to
-        // check our byte handling and the NoEntry mapping without a keychain.
-        keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
-        let entry = OsKeychain::entry("mock-test").expect("mock entry");
-        assert!(matches!(entry.get_secret(), Err(keyring::Error::NoEntry)));
-        let secret = SecretKey::random().expect("random");
-        entry.set_secret(secret.expose_secret()).expect("mock stores");
-        assert_eq!(entry.get_secret().expect("mock reads").as_slice(), secret.expose_secret().as_slice());
-    }
-
-    #[test]
     fn the_memory_keychain_keeps_one_secret_per_vault() {
         let keychain = MemoryKeychain::new();
         assert!(keychain.load("a").expect("load").is_none());

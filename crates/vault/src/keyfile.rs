@@ -211,6 +211,16 @@ impl KeyFile {
         Ok(bytes)
     }
 
+    /// What a forger who knows the published format can do: take edited key-file
+    /// bytes and make the whole-file hash match again. The hash only tells
+    /// damage from a wrong passphrase; the slots' AEAD must stop the edit.
+    #[cfg(feature = "test-util")]
+    pub fn rehash_for_tests(bytes: &[u8]) -> Result<Vec<u8>> {
+        let mut file: KeyFile =
+            serde_json::from_slice(bytes).map_err(|_| Error::KeyFileDamaged { reason: "unexpected contents" })?;
+        file.to_bytes()
+    }
+
     /// The passphrase slot.
     pub fn passphrase_slot(&self) -> Option<&KeySlot> {
         self.slots.iter().find(|slot| matches!(slot, KeySlot::Passphrase { .. }))

@@ -210,6 +210,7 @@ impl Session {
                 .write(true)
                 .open(self.location.folder().join(APP_LOCK_FILE))
                 .ok()?;
+            crate::vault::restrict_permissions(&self.location.folder().join(APP_LOCK_FILE), 0o600);
             file.try_lock().ok()?;
             Some(file)
         })();
@@ -1006,10 +1007,16 @@ mod tests {
         let session = session(folder.path(), Arc::new(MemoryKeychain::new()));
         session.create(Passphrase::new(PASSPHRASE.to_owned())).expect("created");
         session.set_auto_lock_minutes(1).expect("one minute");
-        std::thread::sleep(Duration::from_millis(20));
+        // The therapist last did something 50 s ago: 10 s are left.
+        let now = Instant::now();
+        session.state().last_activity = now.checked_sub(Duration::from_secs(50)).expect("an instant 50 s ago");
+        assert_eq!(session.seconds_until_idle_lock(now), Some(10));
+        // A key press now gives her the whole minute again (were it ignored,
+        // the vault would lock 10 s from now).
         session.record_activity();
-        assert!(!session.lock_if_idle(Instant::now() + Duration::from_secs(59)));
-        assert!(session.lock_if_idle(Instant::now() + Duration::from_secs(61)));
+        assert!(!session.lock_if_idle(now + Duration::from_secs(30)), "activity restarted the clock");
+        assert!(session.seconds_until_idle_lock(now + Duration::from_secs(30)).is_some_and(|left| left >= 29));
+        assert!(session.lock_if_idle(Instant::now() + Duration::from_secs(61)), "and it still runs out");
     }
 
     fn soap_draft(session: &Session, text: &str) -> (i64, crate::notes::NoteContent) {

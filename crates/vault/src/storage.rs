@@ -88,6 +88,17 @@ pub(crate) fn open(path: &Path, data_key: &SecretKey, mode: OpenMode) -> Result<
     }
     initialize_sqlcipher();
     let connection = Connection::open_with_flags(path, flags)?;
+    // SQLite creates files 0644 (the folder is 0700, but a copied folder may not
+    // be): the database is the account's alone, and its WAL and shared-memory
+    // files inherit this mode. Vaults made before this are mended on opening.
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = std::path::PathBuf::from(name);
+        if file.exists() {
+            crate::vault::restrict_permissions(&file, 0o600);
+        }
+    }
     cipher_version(&connection)?;
     apply_key(&connection, data_key, "key")?;
     // The first read decrypts page 1: a wrong key or a damaged header shows here.

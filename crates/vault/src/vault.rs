@@ -210,6 +210,7 @@ impl VaultFileLock {
             .write(true)
             .open(location.folder().join(LOCK_FILE))
             .map_err(Error::io("open vault.lock"))?;
+        restrict_permissions(&location.folder().join(LOCK_FILE), 0o600);
         match file.try_lock() {
             Ok(()) => Ok(VaultFileLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::VaultInUse),
@@ -996,5 +997,65 @@ mod tests {
         let waits: Vec<u64> = (0..12).map(backoff_seconds).collect();
         assert_eq!(waits, vec![0, 0, 0, 0, 0, 5, 10, 20, 40, 80, 160, 300]);
         assert_eq!(backoff_seconds(u32::MAX), 300);
+    }
+
+    const PASSPHRASE: &str = "lantern orbit pickle meadow";
+
+    fn new_vault(folder: &std::path::Path) -> Vault {
+        let options = CreateOptions { device_binding: false, kdf: crate::kdf::KdfPolicy::fast_for_tests() };
+        let keychain = Arc::new(crate::device::MemoryKeychain::new());
+        Vault::create(
+            &VaultLocation::new(folder.join("vault")),
+            &Passphrase::new(PASSPHRASE.to_owned()),
+            options,
+            keychain,
+        )
+        .expect("vault")
+        .vault
+    }
+
+    #[test]
+    fn the_passphrase_asked_again_is_good_for_five_minutes_and_no_longer() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let mut vault = new_vault(folder.path());
+        assert!(matches!(vault.require_reauthentication(), Err(Error::ReauthenticationRequired)), "not yet asked");
+        let wrong = vault.reauthenticate(&Passphrase::new("not my passphrase at all".to_owned()));
+        assert!(matches!(wrong, Err(Error::WrongPassphrase)));
+        assert!(vault.require_reauthentication().is_err(), "a wrong answer opens nothing");
+
+        vault.reauthenticate(&Passphrase::new(PASSPHRASE.to_owned())).expect("right passphrase");
+        vault.require_reauthentication().expect("just entered");
+        let now = std::time::Instant::now();
+        let ago = |seconds| now.checked_sub(std::time::Duration::from_secs(seconds)).expect("an instant in the past");
+        vault.reauthenticated_at = Some(ago(REAUTHENTICATION_WINDOW.as_secs() - 5));
+        vault.require_reauthentication().expect("still within five minutes");
+        vault.reauthenticated_at = Some(ago(REAUTHENTICATION_WINDOW.as_secs() + 1));
+        assert!(matches!(vault.require_reauthentication(), Err(Error::ReauthenticationRequired)), "expired");
+
+        // Locking forgets it: the next unlock starts without.
+        vault.reauthenticate(&Passphrase::new(PASSPHRASE.to_owned())).expect("right passphrase");
+        let location = vault.location().clone();
+        vault.lock(LockReason::User).expect("lock");
+        let keychain = Arc::new(crate::device::MemoryKeychain::new());
+        let vault = Vault::unlock(&location, &Passphrase::new(PASSPHRASE.to_owned()), keychain).expect("unlock");
+        assert!(vault.require_reauthentication().is_err(), "a new unlock asks again");
+    }
+
+    /// "Saved" means on disk only with a WAL synced at every commit: pinned here,
+    /// and shown in practice by the power-cut test (tests/acceptance/faults.rs).
+    #[test]
+    fn every_commit_is_synced_to_disk_in_wal_mode() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let vault = new_vault(folder.path());
+        let journal: String = vault.connection.query_row("PRAGMA journal_mode", [], |row| row.get(0)).expect("journal");
+        assert_eq!(journal, "wal");
+        let synchronous: i64 = vault.connection.query_row("PRAGMA synchronous", [], |row| row.get(0)).expect("sync");
+        assert_eq!(synchronous, 2, "synchronous = FULL");
+        let location = vault.location().clone();
+        vault.lock(LockReason::User).expect("lock");
+        let keychain = Arc::new(crate::device::MemoryKeychain::new());
+        let vault = Vault::unlock(&location, &Passphrase::new(PASSPHRASE.to_owned()), keychain).expect("unlock");
+        let synchronous: i64 = vault.connection.query_row("PRAGMA synchronous", [], |row| row.get(0)).expect("sync");
+        assert_eq!(synchronous, 2, "and after unlocking an existing vault");
     }
 }

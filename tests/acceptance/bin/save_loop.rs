@@ -1,7 +1,8 @@
 //! Test helper for the fault tests: unlocks the vault in the folder given as the
 //! first argument (passphrase in `CONFIDANT_PASSPHRASE`) and saves notes as fast
 //! as it can — a new draft, then edits of it, then a signature — printing one
-//! line after each save returns:
+//! line after each save returns (or, with a second argument `rotate`, rotates
+//! the data key in a loop, printing `rotated <n>`):
 //!
 //! ```text
 //! saved <note id> <sequence number>
@@ -25,8 +26,16 @@ fn main() {
     let passphrase = Passphrase::new(std::env::var("CONFIDANT_PASSPHRASE").expect("CONFIDANT_PASSPHRASE"));
     let location = VaultLocation::new(folder);
     let mut vault = Vault::unlock(&location, &passphrase, Arc::new(MemoryKeychain::new())).expect("unlock");
-    let client = vault.clients().expect("clients").into_iter().next().expect("a client").code;
     let mut out = std::io::stdout().lock();
+    if std::env::args().nth(2).as_deref() == Some("rotate") {
+        // Rotate the data key again and again (the interrupted-rotation test).
+        for round in 1.. {
+            vault.rotate_data_key(&passphrase).expect("rotate");
+            writeln!(out, "rotated {round}").expect("stdout");
+            out.flush().expect("stdout");
+        }
+    }
+    let client = vault.clients().expect("clients").into_iter().next().expect("a client").code;
     let start = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|elapsed| elapsed.as_micros() as u64)
