@@ -14,6 +14,24 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../.."
 const shotsDir = process.env.CONFIDANT_E2E_SHOTS ?? join(repoRoot, "target/e2e-shots");
 const nativeDriver = process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver";
 
+/**
+ * Launches still running per data folder, and the folders to remove once none
+ * is: a relaunch (`reuse`) shares its folder with the first launch.
+ */
+const folderUsers = new Map();
+const removeWhenUnused = new Set();
+
+/** One launch on `dataDir` has stopped; `remove` asks for the folder to go. */
+function releaseFolder(dataDir, { stopped, remove }) {
+  if (stopped) folderUsers.set(dataDir, (folderUsers.get(dataDir) ?? 1) - 1);
+  if (remove) removeWhenUnused.add(dataDir);
+  if ((folderUsers.get(dataDir) ?? 0) <= 0 && removeWhenUnused.has(dataDir)) {
+    folderUsers.delete(dataDir);
+    removeWhenUnused.delete(dataDir);
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
+
 /** Every child we started, by pid; each leads its own process group. */
 const children = new Set();
 
@@ -219,6 +237,7 @@ export async function launchApp(
   // folder), for a test that restarts the app; the first launch keeps it.
   const dataDir = reuse ?? mkdtempSync(join(tmpdir(), "confidant-e2e-"));
   const ownsData = !reuse;
+  folderUsers.set(dataDir, (folderUsers.get(dataDir) ?? 0) + 1);
   const bus = sessionBus || keychain ? await startSessionBus() : null;
   const system = systemBus ? await startSessionBus() : null;
   const keyring = keychain ? await startKeyring(bus.address, join(dataDir, "keyring")) : null;
@@ -268,7 +287,14 @@ export async function launchApp(
 
   let driver = null;
   /** Stops everything; `keepData` leaves the data folder for a relaunch (`reuse`). */
+  let stopped = false;
   const stop = async ({ keepData = false } = {}) => {
+    if (stopped) {
+      // Stopped before (a relaunch test); the end of the test still removes the folder.
+      releaseFolder(dataDir, { stopped: false, remove: ownsData && !keepData });
+      return;
+    }
+    stopped = true;
     if (driver) await driver.quit().catch(() => {});
     driver = null;
     await stopChild(driverProcess);
@@ -276,7 +302,7 @@ export async function launchApp(
     if (keyring) await stopChild(keyring);
     if (bus) await stopChild(bus.bus);
     if (system) await stopChild(system.bus);
-    if (ownsData && !keepData) rmSync(dataDir, { recursive: true, force: true });
+    releaseFolder(dataDir, { stopped: true, remove: ownsData && !keepData });
   };
   t.after(() => stop());
 

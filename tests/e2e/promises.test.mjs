@@ -121,7 +121,7 @@ test("quitting saves the note being typed, backs up and locks", async (t) => {
   const field = await startNote(first);
   await field.sendKeys("Typed just before closing the window");
   // Closed at once, before the autosave could run: quitting itself must save.
-  await run("python3", [join(repoRoot, "tests/e2e/close-window.py")], { env: { ...process.env, DISPLAY: first.display } });
+  await run("/usr/bin/python3", [join(repoRoot, "tests/e2e/close-window.py")], { env: { ...process.env, DISPLAY: first.display } });
   await appQuits(first);
   assert.equal(readdirSync(backups).filter((name) => name.endsWith(".cbak")).length, before + 1, "quitting made a backup");
   await first.stop({ keepData: true });
@@ -139,11 +139,21 @@ test("kill -9 of the app while typing loses nothing that said Saved", async (t) 
   const first = await launchApp(t);
   await vaultWithOneClient(first);
   const field = await startNote(first);
-  const state = await first.find("[data-testid=save-state]");
   let saved = "";
   for (let round = 1; round <= 4; round += 1) {
     await field.sendKeys(` round ${round} words`);
-    await first.driver.wait(until.elementTextMatches(state, /^Saved/), 10_000);
+    // "Saved · 3 s ago" stays up while newer words wait for the pause in typing:
+    // wait until nothing typed is unsaved.
+    await first.driver.wait(
+      async () =>
+        first.driver.executeScript(`const state = document.querySelector("[data-testid=save-state]");
+          return /^Saved/.test(state?.textContent ?? "") && state.dataset.unsavedEdits === "false";`),
+      10_000,
+      `round ${round} is saved`,
+    ).catch(async (problem) => {
+      const html = await first.driver.executeScript(`return document.querySelector("[data-testid=save-state]")?.outerHTML`);
+      throw new Error(`${problem.message}: ${html}`);
+    });
     saved = await field.getAttribute("value");
   }
   // More typing, and the app is killed while it may be saving it.
@@ -256,6 +266,7 @@ test("after a full day's work, no record text is on disk outside encrypted files
   await app.click("New client");
   await app.click("Add client");
   await app.find("[data-testid=chart-code]");
+  await app.click("Edit details");
   await app.type("client-name", `Ada ${NAME}`);
   await app.click("Save details");
   const field = await startNote(app);
@@ -293,7 +304,7 @@ test("after a full day's work, no record text is on disk outside encrypted files
   assert.deepEqual(findMarkers(app.dataDir, markers), [], "record text in the clear while the app runs");
   // ...and after it locks and quits.
   await lockWithShortcut(app);
-  await run("python3", [join(repoRoot, "tests/e2e/close-window.py")], { env: { ...process.env, DISPLAY: app.display } });
+  await run("/usr/bin/python3", [join(repoRoot, "tests/e2e/close-window.py")], { env: { ...process.env, DISPLAY: app.display } });
   await appQuits(app);
   const everything = filesUnder(app.dataDir);
   assert.ok(everything.some((file) => file.includes("/.local/share/")), "WebKit's data folders are part of the scan");
