@@ -4,6 +4,7 @@ close button does: a WM_DELETE_WINDOW client message (Xvfb has no window manager
 Exits 1 when no such window is found."""
 import os
 import sys
+import time
 
 from Xlib import X, display, protocol
 
@@ -14,8 +15,8 @@ def windows(window):
         yield from windows(child)
 
 
-def main():
-    screen = display.Display(os.environ["DISPLAY"])
+def close_all(screen):
+    """Sends the close request to every window titled Confidant; returns how many."""
     protocols = screen.intern_atom("WM_PROTOCOLS")
     delete = screen.intern_atom("WM_DELETE_WINDOW")
     sent = 0
@@ -29,9 +30,24 @@ def main():
         window.send_event(message)
         sent += 1
     screen.flush()
-    if sent == 0:
-        print("no window titled Confidant", file=sys.stderr)
-        sys.exit(1)
+    return sent
+
+
+def main():
+    screen = display.Display(os.environ["DISPLAY"])
+    # A page that is reloading (a lock) may have the window's title in flux.
+    for _attempt in range(50):
+        if close_all(screen) > 0:
+            return
+        time.sleep(0.1)
+    names = []
+    for window in windows(screen.screen().root):
+        try:
+            names.append(window.get_wm_name())
+        except Exception:
+            pass
+    print(f"no window titled Confidant with WM_DELETE_WINDOW; titles: {[n for n in names if n]}", file=sys.stderr)
+    sys.exit(1)
 
 
 main()

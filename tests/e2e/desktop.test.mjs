@@ -70,17 +70,32 @@ async function unnamedOrUnreachable(app) {
 async function unreachableByTab(app) {
   const count = await app.driver.executeScript(`
     window.__tabbed = new Set();
-    window.__onFocus = (event) => window.__tabbed.add(event.target);
-    document.addEventListener("focusin", window.__onFocus);
     document.activeElement?.blur();
     return document.querySelectorAll("button, input, select, textarea, a[href], summary, [role=button]").length;`);
-  for (let presses = 0; presses < count + 5; presses += 1) await press(app, Key.TAB);
+  // What has focus after each press (a date field's parts focus the field
+  // itself), until focus comes round to where it started, or three presses per
+  // control (date and time fields take a Tab per part).
+  await press(app, Key.TAB);
+  await app.driver.executeScript(
+    "window.__firstTabbed = document.activeElement; window.__leftFirst = false; window.__tabbed.add(document.activeElement)",
+  );
+  for (let presses = 0; presses < 3 * count + 10; presses += 1) {
+    await press(app, Key.TAB);
+    // Round again once focus has been elsewhere and is back on the first control.
+    const wrapped = await app.driver.executeScript(`
+      const here = document.activeElement;
+      window.__tabbed.add(here);
+      if (here !== window.__firstTabbed) window.__leftFirst = true;
+      return window.__leftFirst && here === window.__firstTabbed;`);
+    if (wrapped) break;
+  }
   return app.driver.executeScript(`
-    document.removeEventListener("focusin", window.__onFocus);
     const reached = window.__tabbed;
     const groups = new Set([...reached].filter((element) => element.type === "radio").map((element) => element.name));
     const missed = [];
-    for (const control of document.querySelectorAll("button, input, select, textarea, a[href], summary, [role=button]")) {
+    // With a dialog open, focus stays inside it (a focus trap): only its controls count.
+    const scope = document.querySelector("[role=dialog]") ?? document;
+    for (const control of scope.querySelectorAll("button, input, select, textarea, a[href], summary, [role=button]")) {
       if (control.type === "hidden" || control.disabled || control.closest("[hidden], [inert]")) continue;
       if (control.getClientRects().length === 0 || getComputedStyle(control).visibility === "hidden") continue;
       if (reached.has(control) || (control.type === "radio" && groups.has(control.name))) continue;

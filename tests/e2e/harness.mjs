@@ -2,7 +2,7 @@
 // tauri-driver + WebKitWebDriver, one app (and one data folder) per test, and
 // stops every process it started by process group, also when a test fails.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -191,9 +191,11 @@ async function startKeyring(address, folder) {
 
 /** The pid of the app process started for `vaultDir` (null when none runs). */
 export function appPid(vaultDir) {
+  const binary = realpathSync(appBinary());
   const table = processTable();
   for (const proc of table) {
-    if (!exeOf(proc.pid)?.endsWith("/confidant-app") || !ancestors(proc.pid, table).includes(process.pid)) continue;
+    // (A binary rebuilt while the app runs reads "… (deleted)".)
+    if (exeOf(proc.pid)?.replace(/ \(deleted\)$/, "") !== binary || !ancestors(proc.pid, table).includes(process.pid)) continue;
     try {
       if (readFileSync(`/proc/${proc.pid}/environ`, "utf8").split("\0").includes(`CONFIDANT_VAULT=${vaultDir}`)) return proc.pid;
     } catch {
