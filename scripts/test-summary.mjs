@@ -9,7 +9,9 @@ const log = readFileSync(process.argv[2], "utf8").split("\n");
 const counts = { rust: { ran: 0, skipped: 0, suites: 0 }, vitest: { ran: 0, skipped: 0, suites: 0 }, e2e: { ran: 0, skipped: 0, suites: 0 } };
 const skippedNames = [];
 
-for (const line of log) {
+for (const raw of log) {
+  // Vitest colours its summary even into a pipe.
+  const line = raw.replace(/\x1b\[[0-9;]*m/g, "");
   // cargo test: "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 3 filtered out; finished in 0.2s"
   const cargo = /test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored;/.exec(line);
   if (cargo) {
