@@ -279,7 +279,10 @@ test("the sign dialog: a SOAP note with only Subjective and 90834 at 20 minutes 
   );
   await typeInto(app, "field-diagnosis_codes", "f41.0");
   await app.driver.findElement(By.css("#field-modality option[value=video]")).click();
-  await app.driver.findElement(By.css("details.risk summary")).click();
+  // Open the risk screening (a click on its summary toggles it: open it, whatever it was).
+  const risk = await app.find("details.risk");
+  if ((await risk.getAttribute("open")) === null) await app.driver.findElement(By.css("details.risk summary")).click();
+  await app.driver.wait(until.elementIsVisible(await app.find("#risk-suicidal_ideation")), 5_000);
   for (const field of ["suicidal_ideation", "homicidal_ideation", "self_harm", "substance_use", "abuse_or_neglect", "safety_plan"]) {
     await typeInto(app, `risk-${field}`, field === "safety_plan" ? "not needed" : "denied");
   }
