@@ -108,7 +108,7 @@ fn start_save_loop(location: &VaultLocation) -> (std::process::Child, std::threa
         .arg(location.folder())
         .env("CONFIDANT_PASSPHRASE", PASSPHRASE)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start the save loop");
     let stdout = child.stdout.take().expect("stdout");
@@ -234,12 +234,20 @@ fn note_content() -> NoteContent {
     }
 }
 
-/// Waits until the loop has acknowledged something (it is really saving).
-fn wait_for_first_save(location: &VaultLocation) {
+/// Waits until the loop has acknowledged something (it is really saving); a
+/// loop that ended first is reported with what it printed.
+fn wait_for_first_save(child: &mut std::process::Child, location: &VaultLocation) {
     let started = Instant::now();
     let wal = format!("{}-wal", location.database_path().display());
     while std::fs::metadata(&wal).map(|metadata| metadata.len()).unwrap_or(0) == 0 {
-        assert!(started.elapsed() < Duration::from_secs(30), "the save loop never started saving");
+        if let Some(status) = child.try_wait().expect("the save loop's status") {
+            let mut stderr = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+            }
+            panic!("the save loop ended before saving ({status}):\n{stderr}");
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the save loop has not saved within 60 s");
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -253,7 +261,7 @@ fn killing_the_app_while_it_saves_loses_no_acknowledged_note() {
     let mut total_acknowledged = 0;
     for round in 1..=rounds {
         let (mut child, reader) = start_save_loop(&location);
-        wait_for_first_save(&location);
+        wait_for_first_save(&mut child, &location);
         std::thread::sleep(Duration::from_millis(20 + random.below(250)));
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
@@ -337,7 +345,7 @@ fn a_copy_taken_mid_write_opens_or_is_reported_damaged_never_silently_wrong() {
     let folder = tempfile::tempdir().expect("temp dir");
     let location = new_vault(&folder.path().join("vault"));
     let (mut child, reader) = start_save_loop(&location);
-    wait_for_first_save(&location);
+    wait_for_first_save(&mut child, &location);
     let mut random = Random::seeded();
     let mut copies = Vec::new();
     for index in 0..12 {
@@ -422,7 +430,7 @@ fn a_power_cut_while_saving_loses_no_acknowledged_note() {
         let disk = PowerCutDisk::mount(&backing, &folder.path().join("mounted"));
         let location = VaultLocation::new(disk.path().join("vault"));
         let (mut child, reader) = start_save_loop(&location);
-        wait_for_first_save(&location);
+        wait_for_first_save(&mut child, &location);
         std::thread::sleep(Duration::from_millis(50 + random.below(400)));
         let lost_pages = disk.cut();
         child.kill().expect("SIGKILL");
