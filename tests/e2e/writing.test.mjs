@@ -279,11 +279,11 @@ test("the sign dialog: a SOAP note with only Subjective and 90834 at 20 minutes 
   );
   await typeInto(app, "field-diagnosis_codes", "f41.0");
   await app.driver.findElement(By.css("#field-modality option[value=video]")).click();
-  // Open the risk screening (a click on its summary toggles it: open it, whatever it was).
-  const risk = await app.find("details.risk");
-  if ((await risk.getAttribute("open")) === null) await app.driver.findElement(By.css("details.risk summary")).click();
-  await app.driver.wait(until.elementIsVisible(await app.find("#risk-suicidal_ideation")), 5_000);
+  // Open the risk screening. "Go back to the note" may open it too, a moment
+  // later: a click on the summary would toggle it shut again, so set it open.
   for (const field of ["suicidal_ideation", "homicidal_ideation", "self_harm", "substance_use", "abuse_or_neglect", "safety_plan"]) {
+    await app.driver.executeScript(`document.querySelector("details.risk").open = true`);
+    await app.driver.wait(until.elementIsVisible(await app.find(`#risk-${field}`)), 5_000);
     await typeInto(app, `risk-${field}`, field === "safety_plan" ? "not needed" : "denied");
   }
   await app.click("Sign…");
