@@ -102,6 +102,24 @@ fn sequence_of(content: &NoteContent) -> u64 {
     text.split_whitespace().nth(1).and_then(|number| number.parse().ok()).expect("seq N at the start")
 }
 
+/// Every save the loop acknowledged is in `vault`, every note it signed is
+/// signed, and the whole vault verifies. `after` names the fault for messages.
+fn assert_every_acknowledged_save_is_there(vault: &mut Vault, acknowledged: &Acknowledged, round: u32, after: &str) {
+    for (id, sequence) in &acknowledged.newest {
+        let note = vault.open_note(*id).unwrap_or_else(|error| panic!("round {round}: note {id}: {error}"));
+        assert!(
+            sequence_of(&note.content) >= *sequence,
+            "round {round}: note {id} lost a save that said Saved before the {after} ({} < {sequence})",
+            sequence_of(&note.content)
+        );
+    }
+    for id in &acknowledged.signed {
+        assert_eq!(vault.open_note(*id).expect("note").status, NoteStatus::Signed, "round {round}: note {id}");
+    }
+    let report = vault.verify().expect("verify");
+    assert!(report.is_ok(), "round {round}: {report:?}");
+}
+
 /// Starts the save loop on `location`; its stdout is read on a thread.
 fn start_save_loop(location: &VaultLocation) -> (std::process::Child, std::thread::JoinHandle<Acknowledged>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_confidant-save-loop"))
@@ -271,19 +289,7 @@ fn killing_the_app_while_it_saves_loses_no_acknowledged_note() {
 
         // Unlocking runs the integrity check; it must pass.
         let mut vault = unlock(&location).unwrap_or_else(|error| panic!("round {round}: {error}"));
-        for (id, sequence) in &acknowledged.newest {
-            let note = vault.open_note(*id).unwrap_or_else(|error| panic!("round {round}: note {id}: {error}"));
-            assert!(
-                sequence_of(&note.content) >= *sequence,
-                "round {round}: note {id} lost an acknowledged save ({} < {sequence})",
-                sequence_of(&note.content)
-            );
-        }
-        for id in &acknowledged.signed {
-            assert_eq!(vault.open_note(*id).expect("note").status, NoteStatus::Signed, "round {round}: note {id}");
-        }
-        let report = vault.verify().expect("verify");
-        assert!(report.is_ok(), "round {round}: {report:?}");
+        assert_every_acknowledged_save_is_there(&mut vault, &acknowledged, round, "kill");
         vault.lock(LockReason::User).expect("lock");
     }
     eprintln!("kill -9: {rounds} rounds, {total_acknowledged} acknowledged saves, none lost");
@@ -298,18 +304,7 @@ fn a_full_disk_while_saving_is_a_clear_error_and_the_saved_notes_stay() {
     let client = vault.clients().expect("clients").remove(0).code;
     let mut saved = Vec::new();
     let error = loop {
-        let mut content = NoteContent {
-            kind: NoteKind::Progress,
-            template: "free".to_owned(),
-            session_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
-            start_time: None,
-            duration_minutes: None,
-            modality: None,
-            service_code: None,
-            diagnosis_codes: Vec::new(),
-            risk: BTreeMap::new(),
-            sections: BTreeMap::new(),
-        };
+        let mut content = note_content();
         content.sections.insert("note".to_owned(), format!("seq {} {}", saved.len(), "filler text ".repeat(2000)));
         match vault.create_note(&client, content) {
             Ok(note) => saved.push(note.id),
@@ -443,19 +438,7 @@ fn a_power_cut_while_saving_loses_no_acknowledged_note() {
         // The laptop restarts: the folder holds only what was synced.
         let mut vault = unlock(&VaultLocation::new(backing.join("vault")))
             .unwrap_or_else(|error| panic!("round {round}: after the power cut: {error}"));
-        for (id, sequence) in &acknowledged.newest {
-            let note = vault.open_note(*id).unwrap_or_else(|error| panic!("round {round}: note {id}: {error}"));
-            assert!(
-                sequence_of(&note.content) >= *sequence,
-                "round {round}: note {id} lost a save that said Saved ({} < {sequence})",
-                sequence_of(&note.content)
-            );
-        }
-        for id in &acknowledged.signed {
-            assert_eq!(vault.open_note(*id).expect("note").status, NoteStatus::Signed, "round {round}: note {id}");
-        }
-        let report = vault.verify().expect("verify");
-        assert!(report.is_ok(), "round {round}: {report:?}");
+        assert_every_acknowledged_save_is_there(&mut vault, &acknowledged, round, "power cut");
         vault.lock(LockReason::User).expect("lock");
     }
     eprintln!(

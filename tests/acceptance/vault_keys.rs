@@ -277,13 +277,27 @@ fn device_binding_can_be_switched_off_and_on() {
 /// whole-file hash so it is not simply reported as damage.
 fn forge_key_file(fixture: &Fixture, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
     let path = fixture.location.key_file_path();
-    let mut value: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("keys")).expect("json");
+    let mut value = key_file_json(fixture);
     edit(&mut value);
     let forged = confidant_vault::keyfile::KeyFile::rehash_for_tests(&serde_json::to_vec(&value).expect("json"))
         .expect("a forger can rehash");
     confidant_vault::keyfile::KeyFile::parse(&forged).expect("the forged file passes the whole-file hash");
     std::fs::write(&path, &forged).expect("write forged keys");
     forged
+}
+
+/// `vault.keys` as JSON.
+fn key_file_json(fixture: &Fixture) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(fixture.location.key_file_path()).expect("keys")).expect("json")
+}
+
+/// The recovery key opens the vault (and sets a new passphrase).
+fn recover_with_the_kit(fixture: &Fixture) {
+    let recovery_key = RecoveryKey::parse(&fixture.recovery_key).expect("parses");
+    Vault::recover(&fixture.location, &recovery_key, &passphrase(NEW_PASSPHRASE), fixture.keychain.clone())
+        .expect("the recovery key opens the vault")
+        .lock(LockReason::User)
+        .expect("locked");
 }
 
 fn slot<'a>(value: &'a mut serde_json::Value, kind: &str) -> &'a mut serde_json::Value {
@@ -303,16 +317,13 @@ fn a_re_hashed_key_file_that_switches_device_binding_off_does_not_open() {
         }
     }
     // The recovery key still gets the therapist in.
-    let recovery_key = RecoveryKey::parse(&fixture.recovery_key).expect("parses");
-    Vault::recover(&fixture.location, &recovery_key, &passphrase(NEW_PASSPHRASE), fixture.keychain.clone())
-        .expect("the recovery key still opens the vault");
+    recover_with_the_kit(&fixture);
 }
 
 #[test]
 fn a_re_hashed_key_file_with_weaker_argon2_parameters_does_not_open_or_is_repaired() {
     let fixture = create_vault(false);
-    let original: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(fixture.location.key_file_path()).expect("keys")).expect("json");
+    let original = key_file_json(&fixture);
     let weaker = |slot: &mut serde_json::Value| {
         let kdf = &mut slot["kdf"];
         let memory = kdf["memory_kib"].as_u64().expect("memory_kib");
@@ -341,16 +352,14 @@ fn a_re_hashed_key_file_with_weaker_argon2_parameters_does_not_open_or_is_repair
         vault.recent_audit_events(3).expect("events").into_iter().map(|event| event.kind.as_str().to_owned()).collect();
     assert!(events.contains(&"key_file_repaired".to_owned()), "{events:?}");
     vault.lock(LockReason::User).expect("locked");
-    let repaired: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(fixture.location.key_file_path()).expect("keys")).expect("json");
-    let recovery = |value: &serde_json::Value| {
-        value["slots"].as_array().expect("slots").iter().find(|slot| slot["kind"] == "recovery").expect("slot")["kdf"]
-            .clone()
-    };
-    assert_eq!(recovery(&repaired), recovery(&original), "the real Argon2id parameters are back");
-    let recovery_key = RecoveryKey::parse(&fixture.recovery_key).expect("parses");
-    Vault::recover(&fixture.location, &recovery_key, &passphrase(NEW_PASSPHRASE), fixture.keychain.clone())
-        .expect("the recovery key opens the vault");
+    let mut repaired = key_file_json(&fixture);
+    let mut original = original;
+    assert_eq!(
+        slot(&mut repaired, "recovery")["kdf"],
+        slot(&mut original, "recovery")["kdf"],
+        "the real Argon2id parameters are back"
+    );
+    recover_with_the_kit(&fixture);
 }
 
 #[test]

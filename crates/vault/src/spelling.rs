@@ -137,23 +137,7 @@ fn tag_for_message(tag: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use crate::device::MemoryKeychain;
-    use crate::kdf::KdfPolicy;
-    use crate::{CreateOptions, Passphrase, Vault, VaultLocation};
-
-    fn new_vault(folder: &std::path::Path) -> Vault {
-        let options = CreateOptions { device_binding: false, kdf: KdfPolicy::fast_for_tests() };
-        Vault::create(
-            &VaultLocation::new(folder.join("vault")),
-            &Passphrase::new("lantern orbit pickle meadow".to_owned()),
-            options,
-            Arc::new(MemoryKeychain::new()),
-        )
-        .expect("vault")
-        .vault
-    }
+    use crate::vault::test_support::new_vault;
 
     #[test]
     fn added_words_are_kept_in_the_vault_and_known_to_the_checker_and_junk_is_refused() {

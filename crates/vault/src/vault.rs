@@ -988,6 +988,22 @@ pub(crate) fn restrict_permissions(path: &Path, mode: u32) {
     let _ = (path, mode);
 }
 
+/// A fresh vault for the crate's unit tests: fast Argon2id, no binding, in
+/// `folder/vault`, opened with [`test_support::PASSPHRASE`].
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    pub(crate) const PASSPHRASE: &str = "lantern orbit pickle meadow";
+
+    pub(crate) fn new_vault(folder: &Path) -> Vault {
+        let options = CreateOptions { device_binding: false, kdf: crate::kdf::KdfPolicy::fast_for_tests() };
+        let keychain = Arc::new(crate::device::MemoryKeychain::new());
+        let location = VaultLocation::new(folder.join("vault"));
+        Vault::create(&location, &Passphrase::new(PASSPHRASE.to_owned()), options, keychain).expect("vault").vault
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -999,20 +1015,7 @@ mod tests {
         assert_eq!(backoff_seconds(u32::MAX), 300);
     }
 
-    const PASSPHRASE: &str = "lantern orbit pickle meadow";
-
-    fn new_vault(folder: &std::path::Path) -> Vault {
-        let options = CreateOptions { device_binding: false, kdf: crate::kdf::KdfPolicy::fast_for_tests() };
-        let keychain = Arc::new(crate::device::MemoryKeychain::new());
-        Vault::create(
-            &VaultLocation::new(folder.join("vault")),
-            &Passphrase::new(PASSPHRASE.to_owned()),
-            options,
-            keychain,
-        )
-        .expect("vault")
-        .vault
-    }
+    use super::test_support::{PASSPHRASE, new_vault};
 
     #[test]
     fn the_passphrase_asked_again_is_good_for_five_minutes_and_no_longer() {
