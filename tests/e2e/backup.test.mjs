@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { By, until } from "selenium-webdriver";
-import { lockWithShortcut, openSettings, openWorkspace, PASSPHRASE, startNote, unlock, vaultWithOneClient } from "./flows.mjs";
+import { lockWithShortcut, openSettings, openWorkspace, PASSPHRASE, startNote, unlock, vaultWithOneClient, waitUntilSaved } from "./flows.mjs";
 import { launchApp } from "./harness.mjs";
 
 const MARKER = "Quokkafestival";
@@ -16,7 +16,7 @@ const MARKER = "Quokkafestival";
 async function writeNote(app, text) {
   const field = await startNote(app);
   await field.sendKeys(text);
-  await app.driver.wait(until.elementTextMatches(await app.find("[data-testid=save-state]"), /^Saved/), 10_000);
+  await waitUntilSaved(app);
 }
 
 function filesIn(folder) {

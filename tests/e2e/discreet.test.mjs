@@ -7,7 +7,7 @@ import { execFile, execFileSync, spawn } from "node:child_process";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { By, Key, until } from "selenium-webdriver";
-import { vaultWithOneClient } from "./flows.mjs";
+import { vaultWithOneClient, waitUntilSaved } from "./flows.mjs";
 import { launchApp } from "./harness.mjs";
 
 const run = promisify(execFile);
@@ -64,7 +64,7 @@ test("names stay hidden in the list, the chart and search until Show names", asy
   await app.click("Save details");
   await app.click("New note");
   await (await app.find("#section-subjective")).sendKeys("Talked about the wedding.");
-  await app.driver.wait(until.elementTextMatches(await app.find("[data-testid=save-state]"), /^Saved/), 10_000);
+  await waitUntilSaved(app);
   assert.ok(!(await (await app.find("[data-testid=client-list]")).getText()).includes("Maria"), "not in the list");
   assert.ok(!(await (await app.find("[data-testid=chart-code]")).getText()).includes("Maria"), "not in the header");
 

@@ -1,6 +1,7 @@
 // Steps many end-to-end tests share: onboarding, locking, unlocking, navigation.
 import assert from "node:assert/strict";
 import { By, Key, until } from "selenium-webdriver";
+import { signalUntil } from "./harness.mjs";
 
 export const PASSPHRASE = "lantern orbit pickle meadow";
 export const NEW_PASSPHRASE = "quiet harbour violet engine";
@@ -90,4 +91,37 @@ export async function startNote(app) {
     "the new draft is open",
   );
   return app.find("#section-subjective");
+}
+
+/**
+ * Waits until everything typed in the open draft is saved. "Saved · N s ago"
+ * stays up while newer words wait for the pause in typing, so the indicator's
+ * text alone would pass too early: its data-unsaved-edits must be "false" too.
+ */
+export async function waitUntilSaved(app, timeout = 15_000) {
+  await app.driver.wait(
+    async () =>
+      app.driver.executeScript(`const state = document.querySelector("[data-testid=save-state]");
+        return /^Saved · \\d+ s ago$/.test(state?.textContent ?? "") && state.dataset.unsavedEdits === "false";`),
+    timeout,
+    "everything typed is saved",
+  );
+}
+
+/** Whether the lock screen shows. */
+export async function isLocked(app) {
+  return (await app.driver.findElements(By.xpath("//h1[normalize-space()='Confidant is locked']"))).length > 0;
+}
+
+/**
+ * Sends a D-Bus signal on the bus at `address` until the vault locks (the app
+ * subscribes in the background, so the first may come before it listens).
+ */
+export async function signalUntilLocked(app, address, path, member) {
+  await signalUntil(address, path, member, ["boolean:true"], () => isLocked(app));
+}
+
+/** The desktop's screen locker says the screen locked; resolves once the vault is locked. */
+export async function lockTheScreen(app) {
+  await signalUntilLocked(app, app.busAddress, "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged");
 }

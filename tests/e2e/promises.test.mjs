@@ -14,14 +14,17 @@ import {
   PASSPHRASE,
   confirmKitAndSkipBinding,
   createVault,
+  isLocked,
   lockWithShortcut,
   openSettings,
   openWorkspace,
+  signalUntilLocked,
   startNote,
   unlock,
   vaultWithOneClient,
+  waitUntilSaved,
 } from "./flows.mjs";
-import { appPid, launchApp, repoRoot, signalUntil } from "./harness.mjs";
+import { appPid, launchApp, repoRoot } from "./harness.mjs";
 
 const run = promisify(execFile);
 
@@ -81,7 +84,7 @@ test("moving the mouse or pressing a key keeps the vault open; idle, it locks an
   await app.driver.wait(async () => ((await secondsLeft(app)) ?? 99) <= 4, 20_000, "the countdown runs again");
   await app.driver.actions().sendKeys(Key.SHIFT).perform();
   await app.driver.wait(async () => ((await secondsLeft(app)) ?? 0) >= 9, 5_000, "the key restarted the clock");
-  assert.equal((await app.driver.findElements(By.xpath("//h1[normalize-space()='Confidant is locked']"))).length, 0);
+  assert.ok(!(await isLocked(app)), "still unlocked");
   assert.ok((await app.driver.getPageSource()).includes(code), "still at work on the chart");
 
   // Left alone, it locks; the page is reloaded, so nothing of it stays in memory.
@@ -95,13 +98,7 @@ test("the computer going to sleep locks the vault and reloads the page", async (
   const app = await launchApp(t, { systemBus: true });
   await vaultWithOneClient(app);
   await markPage(app);
-  await signalUntil(
-    app.systemBusAddress,
-    "/org/freedesktop/login1",
-    "org.freedesktop.login1.Manager.PrepareForSleep",
-    ["boolean:true"],
-    async () => (await app.driver.findElements(By.xpath("//h1[normalize-space()='Confidant is locked']"))).length > 0,
-  );
+  await signalUntilLocked(app, app.systemBusAddress, "/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep");
   assert.ok(await pageWasReloaded(app), "the lock reloaded the page");
   await unlock(app, PASSPHRASE);
   await openWorkspace(app);
@@ -142,18 +139,7 @@ test("kill -9 of the app while typing loses nothing that said Saved", async (t) 
   let saved = "";
   for (let round = 1; round <= 4; round += 1) {
     await field.sendKeys(` round ${round} words`);
-    // "Saved · 3 s ago" stays up while newer words wait for the pause in typing:
-    // wait until nothing typed is unsaved.
-    await first.driver.wait(
-      async () =>
-        first.driver.executeScript(`const state = document.querySelector("[data-testid=save-state]");
-          return /^Saved/.test(state?.textContent ?? "") && state.dataset.unsavedEdits === "false";`),
-      10_000,
-      `round ${round} is saved`,
-    ).catch(async (problem) => {
-      const html = await first.driver.executeScript(`return document.querySelector("[data-testid=save-state]")?.outerHTML`);
-      throw new Error(`${problem.message}: ${html}`);
-    });
+    await waitUntilSaved(first);
     saved = await field.getAttribute("value");
   }
   // More typing, and the app is killed while it may be saving it.

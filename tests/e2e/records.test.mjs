@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { By, Key, until } from "selenium-webdriver";
-import { PASSPHRASE, lockWithShortcut, openWorkspace, unlock, vaultWithOneClient } from "./flows.mjs";
+import { PASSPHRASE, lockWithShortcut, openWorkspace, unlock, vaultWithOneClient, waitUntilSaved } from "./flows.mjs";
 import { launchApp } from "./harness.mjs";
 
 const NOTE_TEXT = "Reports sleeping better since starting the evening walks";
@@ -20,8 +20,7 @@ test("write a SOAP note, sign it, add an addendum; the lock leaves none of it in
   await app.driver.findElement(By.id("section-plan")).sendKeys("Continue weekly sessions.");
   await app.driver.findElement(By.css("details.risk summary")).click();
   await app.driver.findElement(By.id("risk-suicidal_ideation")).sendKeys("denied");
-  const saveState = await app.find("[data-testid=save-state]");
-  await app.driver.wait(until.elementTextMatches(saveState, /^Saved · \d+ s ago$/), 10_000);
+  await waitUntilSaved(app);
   await app.screenshot("note-draft-saved");
   await app.click("History");
   const versions = await app.driver.wait(until.elementsLocated(By.css("[data-testid=history] li")), 10_000);
@@ -110,7 +109,7 @@ test("psychotherapy notes stay apart: hidden from the chart until the passphrase
   await app.click("Continue");
   const first = await app.driver.wait(until.elementLocated(By.css("textarea")), 10_000);
   await first.sendKeys("Process material about the dream.");
-  await app.driver.wait(until.elementTextMatches(await app.find("[data-testid=save-state]"), /^Saved/), 10_000);
+  await waitUntilSaved(app);
 
   await lockWithShortcut(app);
   await unlock(app, PASSPHRASE);

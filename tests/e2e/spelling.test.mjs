@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { By, until } from "selenium-webdriver";
-import { lockWithShortcut, vaultWithOneClient } from "./flows.mjs";
+import { lockWithShortcut, vaultWithOneClient, waitUntilSaved } from "./flows.mjs";
 import { launchApp } from "./harness.mjs";
 
 const NAME = "Zorblattine";
@@ -79,7 +79,7 @@ test("spell check underlines, corrects, and keeps added words inside the vault",
   await caretInto(app, NAME);
   await app.click("Add to my dictionary");
   await app.driver.wait(async () => (await underlined(app)).length === 0, 15_000, "the added word is no longer underlined");
-  await app.driver.wait(until.elementTextMatches(await app.find("[data-testid=save-state]"), /^Saved/), 10_000);
+  await waitUntilSaved(app);
   await lockWithShortcut(app);
 
   // The word (a name) is in the vault's encrypted database only.

@@ -8,12 +8,13 @@ import {
   PASSPHRASE,
   confirmKitAndSkipBinding,
   createVault,
+  lockTheScreen,
   lockWithShortcut,
   openSettings,
   openWorkspace,
   unlock,
 } from "./flows.mjs";
-import { launchApp, signalUntil } from "./harness.mjs";
+import { launchApp } from "./harness.mjs";
 
 test("first run: create a vault, confirm the recovery kit, lock with Ctrl+L and unlock again", async (t) => {
   const app = await launchApp(t);
@@ -188,13 +189,7 @@ test("locking the screen locks the vault", async (t) => {
   await confirmKitAndSkipBinding(app, groups);
   // The watcher subscribes in the background: signal until the vault locks.
   await app.driver.executeScript("window.__confidantMark = 'before the lock'");
-  await signalUntil(
-    app.busAddress,
-    "/org/freedesktop/ScreenSaver",
-    "org.freedesktop.ScreenSaver.ActiveChanged",
-    ["boolean:true"],
-    async () => (await app.driver.findElements(By.xpath("//h1[normalize-space()='Confidant is locked']"))).length > 0,
-  );
+  await lockTheScreen(app);
   assert.equal(await app.driver.executeScript("return window.__confidantMark"), null, "the lock reloaded the page");
   assert.ok(!(await app.driver.getPageSource()).includes("client-list"));
   await unlock(app, PASSPHRASE);

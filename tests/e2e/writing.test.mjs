@@ -12,13 +12,15 @@ import {
   PASSPHRASE,
   confirmKitAndSkipBinding,
   createVault,
+  lockTheScreen,
   lockWithShortcut,
   openWorkspace,
   startNote,
   unlock,
   vaultWithOneClient,
+  waitUntilSaved,
 } from "./flows.mjs";
-import { launchApp, sendSignal, signalUntil } from "./harness.mjs";
+import { launchApp, sendSignal } from "./harness.mjs";
 
 const TEXT = "Reports the panic attacks came back after the move; slept four hours most nights";
 
@@ -29,9 +31,6 @@ async function typeInto(app, id, text) {
   return field;
 }
 
-async function waitSaved(app) {
-  await app.driver.wait(until.elementTextMatches(await app.find("[data-testid=save-state]"), /^Saved · \d+ s ago$/), 15_000);
-}
 
 /** The value of an input or textarea by id, read fresh (the page may have re-rendered). */
 async function valueOf(app, id) {
@@ -115,13 +114,7 @@ test("a screen lock a moment after typing: the last words are saved before the v
   await vaultWithOneClient(app);
   // The screen-lock watcher subscribes in the background: signal until it locks
   // once, so the signal below is heard at once.
-  await signalUntil(
-    app.busAddress,
-    "/org/freedesktop/ScreenSaver",
-    "org.freedesktop.ScreenSaver.ActiveChanged",
-    ["boolean:true"],
-    async () => (await app.driver.findElements(By.xpath("//h1[normalize-space()='Confidant is locked']"))).length > 0,
-  );
+  await lockTheScreen(app);
   await unlock(app, PASSPHRASE);
   await openWorkspace(app);
   await app.click("New note");
@@ -204,7 +197,7 @@ test("a full disk during the lock: the text is kept encrypted and offered back a
   await app.click("Add client");
   await app.click("New note");
   await typeInto(app, "section-subjective", "Before the disk filled up. ");
-  await waitSaved(app);
+  await waitUntilSaved(app);
 
   const filler = fill(disk);
   // A long paste: more than the database's journal can take without growing.
